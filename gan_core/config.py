@@ -1,0 +1,87 @@
+"""Profiles, device choice and seeding (the "How to use this book" chapter).
+
+A profile sets how big every experiment in the book is:
+
+* ``smoke``: seconds per chapter; what CI runs to check the notebooks.
+* ``cpu``: a few minutes per chapter on a laptop, with results worth looking at.
+* ``gpu``: paper scale; the default when CUDA is available.
+"""
+
+import os
+import time
+import random
+
+import numpy as np
+import torch
+
+from gan_core.registry import lookup
+
+PROFILE_VARIABLE = "GAN_BOOK_PROFILE"
+PROFILES = ("smoke", "cpu", "gpu")
+
+
+def get_profile(name: str | None = None) -> str:
+    """The active profile: ``name`` if given, else $GAN_BOOK_PROFILE, else gpu or cpu."""
+    if name is None:
+        name = os.environ.get(PROFILE_VARIABLE, "").strip()
+    if not name:
+        return "gpu" if torch.cuda.is_available() else "cpu"
+    return lookup({p: p for p in PROFILES}, name, f"profile (from {PROFILE_VARIABLE})")
+
+
+def by_profile(smoke, cpu, gpu, profile: str | None = None):
+    """Pick the value for the active profile, e.g. ``steps = by_profile(200, 5_000, 20_000)``."""
+    return {"smoke": smoke, "cpu": cpu, "gpu": gpu}[get_profile(profile)]
+
+
+def get_device(profile: str | None = None) -> torch.device:
+    """CUDA in the gpu profile when it exists, the CPU otherwise."""
+    if get_profile(profile) == "gpu" and torch.cuda.is_available():
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def setup_torch(profile: str | None = None) -> None:
+    """Use one CPU thread outside the gpu profile.
+
+    Small models gain nothing from a second thread, and when both cores of a small
+    machine are busy, spinning threads made a toy GAN about ten times slower.
+    """
+    if get_profile(profile) != "gpu":
+        torch.set_num_threads(1)
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and torch, and return a torch.Generator seeded with ``seed``."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+class ChapterRun:
+    """What a chapter prints first and last: its profile, device and wall time."""
+
+    def __init__(self, profile: str | None = None):
+        self.profile = get_profile(profile)
+        self.device = get_device(self.profile)
+        self.started = time.perf_counter()
+        setup_torch(self.profile)
+
+    def by_profile(self, smoke, cpu, gpu):
+        return by_profile(smoke, cpu, gpu, self.profile)
+
+    def __str__(self) -> str:
+        return f"profile: {self.profile} | device: {self.device} | torch {torch.__version__}"
+
+    def wall_time(self) -> str:
+        return f"wall time: {time.perf_counter() - self.started:.1f} s in the {self.profile} profile"
+
+
+def start_chapter(profile: str | None = None) -> ChapterRun:
+    """Read the profile, set torch up for it, and print what the chapter runs on."""
+    run = ChapterRun(profile)
+    print(run)
+    return run

@@ -1,0 +1,70 @@
+"""Networks and the noise prior p_z (the GAN game chapter and later ones)."""
+
+import torch
+from torch import nn
+
+from gan_core.registry import lookup
+
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.2),  # DCGAN's slope
+    "tanh": nn.Tanh,
+    "elu": nn.ELU,
+}
+
+PRIORS = ("normal", "uniform")
+
+
+def sample_latent(n: int, z_dim: int, prior: str = "normal", generator: torch.Generator | None = None,
+                  device: torch.device | str = "cpu") -> torch.Tensor:
+    """Draw ``(n, z_dim)`` noise: N(0, I), or U(-1, 1) as in the GAN paper's Figure 1."""
+    lookup({p: p for p in PRIORS}, prior, "latent prior")
+    if prior == "uniform":
+        z = torch.rand(n, z_dim, generator=generator) * 2 - 1
+    else:
+        z = torch.randn(n, z_dim, generator=generator)
+    return z.to(device)
+
+
+def mlp(in_dim: int, out_dim: int, width: int, depth: int, activation: str) -> nn.Sequential:
+    """``depth`` hidden layers of ``width`` units, then a linear output layer."""
+    if depth < 0 or width < 1:
+        raise ValueError(f"need depth >= 0 and width >= 1, got depth={depth}, width={width}")
+    make_activation = lookup(ACTIVATIONS, activation, "activation")
+    layers, size = [], in_dim
+    for _ in range(depth):
+        layers += [nn.Linear(size, width), make_activation()]
+        size = width
+    layers.append(nn.Linear(size, out_dim))
+    return nn.Sequential(*layers)
+
+
+class MLPGenerator(nn.Module):
+    """G: noise z of size ``z_dim`` to a point of size ``out_dim``, no output squashing."""
+
+    def __init__(self, z_dim: int = 2, out_dim: int = 2, width: int = 128, depth: int = 2,
+                 activation: str = "relu", prior: str = "normal"):
+        super().__init__()
+        lookup({p: p for p in PRIORS}, prior, "latent prior")
+        self.z_dim, self.prior = z_dim, prior
+        self.body = mlp(z_dim, out_dim, width, depth, activation)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.body(z)  # (B, out_dim)
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Draw ``n`` points from p_g, without gradients."""
+        device = next(self.parameters()).device
+        with torch.no_grad():
+            return self(sample_latent(n, self.z_dim, self.prior, generator, device))
+
+
+class MLPDiscriminator(nn.Module):
+    """D: a point to one raw score per sample (a logit, or the least squares output)."""
+
+    def __init__(self, in_dim: int = 2, width: int = 128, depth: int = 2, activation: str = "leaky_relu"):
+        super().__init__()
+        self.body = mlp(in_dim, 1, width, depth, activation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x).squeeze(-1)  # (B, 1) -> (B,)
