@@ -85,7 +85,7 @@ def main(html_root: str) -> int:
                 print(f"ok   {name}: {facts['mathTypeset']} formulas, {facts['images']} images, "
                       f"{facts['widgetsShown']} widgets")
         browser.close()
-    print(f"built book check: {passed} passed, {failed} failed")
+    print(f"pages: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
 
