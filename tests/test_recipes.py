@@ -1,0 +1,121 @@
+import math
+
+import pytest
+import torch
+
+from gan_core import data, recipes, training
+
+TINY = dict(z_dim=2, width=16, depth=1, batch_size=32)
+
+
+def test_defaults_are_the_lsgan_mixture_settings():
+    settings = recipes.ToySettings()
+    assert (settings.z_dim, settings.width, settings.depth, settings.activation) == (256, 128, 2, "tanh")
+    assert (settings.batch_size, settings.lr_d, settings.lr_g, settings.betas) == (512, 1e-4, 1e-3, (0.5, 0.999))
+
+
+def test_toy_gan_trains_through_the_one_loop_with_the_overrides():
+    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
+    seen = []
+    result = recipes.toy_gan(ring, loss="non_saturating", steps=5, seed=3, callbacks=(seen.append,),
+                             activation="relu", d_steps=2, **TINY)
+    assert len(result.history) == 5 and [s.step for s in seen] == [1, 2, 3, 4, 5]
+    assert result.generator.z_dim == 2 and result.loss == "non_saturating"
+    assert [m.out_features for m in result.generator.body if isinstance(m, torch.nn.Linear)] == [16, 2]
+    assert isinstance(result.discriminator.body[1], torch.nn.ReLU)
+    assert result.settings.d_steps == 2 and result.seconds > 0
+
+
+def test_toy_gan_is_repeatable_per_seed():
+    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
+    first, again, other = (recipes.toy_gan(ring, steps=4, seed=s, **TINY) for s in (0, 0, 1))
+    assert first.history.g_loss == again.history.g_loss
+    assert first.history.g_loss != other.history.g_loss
+    torch.testing.assert_close(first.generator.sample(8, torch.Generator().manual_seed(0)),
+                               again.generator.sample(8, torch.Generator().manual_seed(0)))
+
+
+def test_loss_params_reach_the_loss():
+    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
+    symmetric = recipes.toy_gan(ring, steps=2, loss_params={"a": -1, "b": 1, "c": 0}, **TINY)
+    default = recipes.toy_gan(ring, steps=2, **TINY)
+    assert symmetric.history.d_loss != default.history.d_loss
+    with pytest.raises(ValueError, match="a != b"):
+        recipes.toy_gan(ring, steps=2, loss_params={"a": 1, "b": 1, "c": 0}, **TINY)
+
+
+def test_unknown_override_lists_the_valid_names():
+    with pytest.raises(ValueError, match=r"unknown setting\(s\) \['hidden'\].*z_dim.*lr_g.*d_steps"):
+        recipes.toy_gan(data.ring_of_gaussians(), steps=1, hidden=64)
+
+
+def test_generator_learns_a_single_wide_gaussian():
+    target = data.mixture_1d([2.0], [0.5])
+    result = recipes.toy_gan(target, loss="least_squares", steps=400, seed=0, z_dim=1, width=16,
+                             depth=2, activation="relu", batch_size=64, lr_d=2e-3, lr_g=2e-3)
+    coverage = recipes.evaluate(result.generator, target, n=2_000)
+    assert coverage.modes_recovered == 1
+    assert coverage.high_quality_fraction == pytest.approx(0.997, abs=0.05)
+
+
+def test_evaluate_uses_the_distributions_std():
+    ring = data.ring_of_gaussians(8, radius=1.0, std=0.01)
+
+    class Perfect:
+        def sample(self, n, generator=None):
+            return ring.sample(n, generator=generator)
+
+    coverage = recipes.evaluate(Perfect(), ring, n=4_000)
+    assert coverage.modes_recovered == 8
+    assert coverage.high_quality_fraction == pytest.approx(1 - math.exp(-4.5), abs=0.01)
+
+
+def test_trackers_record_at_the_requested_steps():
+    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
+    tracker = recipes.CoverageTracker(ring, every=2, n=100)
+    snapshots = recipes.SampleSnapshots([1, 3], n=50)
+    recipes.toy_gan(ring, steps=4, callbacks=(tracker, snapshots), **TINY)
+    assert tracker.steps == [2, 4] and all(r.n_modes == 4 for r in tracker.results)
+    assert sorted(snapshots.samples) == [1, 3] and snapshots.samples[1].shape == (50, 2)
+
+
+def test_run_seeds_gives_one_row_per_setting_and_seed():
+    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
+    settings = {"GAN": dict(loss="non_saturating", **TINY), "LSGAN": dict(**TINY)}
+    seen = []
+    table = recipes.run_seeds(settings, [0, 1, 2], ring, steps=3, n_eval=200, on_run=seen.append)
+    assert len(table) == 6 and len(seen) == 6
+    assert list(table["setting"]) == ["GAN"] * 3 + ["LSGAN"] * 3
+    assert list(table["loss"]) == ["non_saturating"] * 3 + ["least_squares"] * 3
+    assert list(table["seed"]) == [0, 1, 2] * 2
+    assert table["modes_recovered"].between(0, 4).all() and (table["n_modes"] == 4).all()
+    assert table["high_quality_fraction"].between(0, 1).all()
+    assert (table["all_modes"] == (table["modes_recovered"] == 4)).all()
+    assert not table["diverged"].any() and (table["seconds"] > 0).all()
+
+
+def test_run_seeds_keeps_diverged_runs_as_rows(monkeypatch):
+    def diverge(*args, **kwargs):
+        raise training.TrainingDiverged("d_loss became nan at step 1")
+
+    monkeypatch.setattr(recipes, "toy_gan", diverge)
+    table = recipes.run_seeds({"bad": {}}, [0, 1], data.ring_of_gaussians(), steps=1)
+    assert list(table["diverged"]) == [True, True]
+    assert table["high_quality_fraction"].isna().all() and (table["modes_recovered"] == 0).all()
+
+
+def test_summarise_counts_and_medians():
+    import pandas as pd
+
+    table = pd.DataFrame(dict(setting=["A"] * 4 + ["B"] * 2, modes_recovered=[8, 8, 6, 2, 1, 1],
+                              high_quality_fraction=[0.9, 0.8, 0.7, 0.6, 0.1, 0.3],
+                              kl_to_uniform=[0.0, 0.1, 0.2, 0.3, 2.0, 2.0],
+                              all_modes=[True, True, False, False, False, False],
+                              diverged=[False] * 6))
+    summary = recipes.summarise(table)
+    assert list(summary.index) == ["A", "B"]
+    assert list(summary["runs"]) == [4, 2] and list(summary["all modes"]) == [2, 0]
+    assert summary.loc["A", "modes, median"] == pytest.approx(7.0)
+    assert summary.loc["A", "modes, IQR"] == pytest.approx(8 - 5.0)
+    assert summary.loc["B", "high quality, median"] == pytest.approx(0.2)
+    assert summary.loc["A", "KL, median"] == pytest.approx(0.15)
