@@ -77,3 +77,81 @@ def plot_history(history, ax=None, smooth: int = 1):
     ax.set(xlabel="generator step", ylabel="loss")
     ax.legend()
     return ax
+
+
+# --- 2-D mixtures chapter: densities over training, seed studies, the live training view ---
+
+
+def kde_on_grid(points: torch.Tensor, extent, resolution: int = 120, bandwidth: float = 0.03) -> torch.Tensor:
+    """Gaussian kernel density estimate of 2-D ``points`` on a ``resolution``² grid, (res, res)."""
+    grid = grid_2d(extent, resolution)  # (res², 2)
+    points = points.detach().double().cpu()
+    density = torch.zeros(len(grid), dtype=torch.float64)
+    for chunk in points.split(1_000):  # (≤1000, 2): bounds the (res², chunk) distance matrix
+        density += torch.exp(-0.5 * torch.cdist(grid.double(), chunk).square() / bandwidth**2).sum(dim=1)
+    density /= len(points) * 2 * np.pi * bandwidth**2
+    return density.reshape(resolution, resolution)
+
+
+def plot_kde(points: torch.Tensor, extent, bandwidth: float = 0.03, resolution: int = 120, centres=None,
+             ax=None, cmap="Greens"):
+    """Kernel density of generated points as a heat map (the LSGAN paper's Figure), centres as crosses."""
+    ax = _axes(ax, figsize=(3, 3))
+    density = kde_on_grid(points, extent, resolution, bandwidth)
+    ax.imshow(density.numpy(), origin="lower", extent=extent, cmap=cmap)
+    if centres is not None:
+        ax.scatter(*centres.T.cpu(), marker="x", s=12, linewidths=0.8, color="tab:red")
+    ax.set(xticks=[], yticks=[], aspect="equal")
+    return ax
+
+
+def plot_kde_over_training(snapshots: dict[str, dict[int, torch.Tensor]], extent, centres=None,
+                           bandwidth: float = 0.03, size: float = 1.9):
+    """A grid of densities: one row per run (``snapshots[name][step] = points``), one column per step."""
+    names = list(snapshots)
+    steps = sorted(snapshots[names[0]])
+    fig, axes = plt.subplots(len(names), len(steps), figsize=(size * len(steps), size * len(names)),
+                             squeeze=False)
+    for row, name in enumerate(names):
+        for col, step in enumerate(steps):
+            ax = axes[row, col]
+            plot_kde(snapshots[name][step], extent, bandwidth, centres=centres, ax=ax)
+            if row == 0:
+                ax.set_title(f"step {step:,}", fontsize="medium")
+            if col == 0:
+                ax.set_ylabel(name, fontsize="medium")
+    fig.tight_layout()
+    return fig
+
+
+def plot_strips(table, metric: str, by: str = "setting", ax=None, jitter: float = 0.12, seed: int = 0):
+    """One box per group of ``table[by]`` with every run as a dot on it (a box and strip plot)."""
+    ax = _axes(ax, figsize=(5, 3.5))
+    groups = list(dict.fromkeys(table[by]))
+    values = [table.loc[table[by] == g, metric].dropna().to_numpy(dtype=float) for g in groups]
+    ax.boxplot(values, positions=range(len(groups)), widths=0.5, showfliers=False,
+               medianprops={"color": "black"})
+    rng = np.random.default_rng(seed)
+    for i, v in enumerate(values):
+        ax.scatter(i + rng.uniform(-jitter, jitter, len(v)), v, s=18, alpha=0.7, zorder=3)
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylabel(metric.replace("_", " "))
+    return ax
+
+
+def plot_training_frame(frame, ax=None, arrow_scale: float | None = None):
+    """One view of a 2-D GAN mid-training: D's raw output as a heat map, real (black) and
+    fake (green) points, and on each fake point an arrow along -∂g_loss/∂x, the way the
+    generator's update pushes it. ``frame`` has fields field, extent, real, fake, push, step, loss."""
+    ax = _axes(ax, figsize=(4.5, 4))
+    limit = float(np.abs(frame.field).max()) or 1.0
+    ax.imshow(frame.field, origin="lower", extent=frame.extent, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    ax.scatter(*np.asarray(frame.real).T, s=3, color=REAL_COLOUR, alpha=0.5)
+    ax.scatter(*np.asarray(frame.fake).T, s=5, color=FAKE_COLOUR, alpha=0.8)
+    push = np.asarray(frame.push)
+    fake = np.asarray(frame.fake)
+    ax.quiver(fake[:, 0], fake[:, 1], push[:, 0], push[:, 1], color="tab:orange", angles="xy",
+              scale_units="xy", scale=arrow_scale, width=0.004)
+    ax.set(xlim=frame.extent[:2], ylim=frame.extent[2:], aspect="equal",
+           title=f"{frame.loss}, step {frame.step:,}")
+    return ax

@@ -46,3 +46,25 @@ def without_cdn_links(html: str) -> str:
     """Drop matplotlib's Font Awesome stylesheet link: the book's theme ships the icons,
     and a page of the book must load nothing from the network."""
     return re.sub(r"<link[^>]*font-awesome[^>]*>", "", html)
+
+
+def animate_frames(draw, frames, figsize=(5, 4), dpi: int = 72, interval: int = 300) -> HTML:
+    """An HTML animation of ``draw(ax, frame)`` over recorded ``frames`` (e.g. a training run).
+
+    The sibling of ``static_twin`` for data that is not one parameter's values: each frame
+    is whatever ``draw`` needs. Like ``static_twin`` it plays without a kernel and loads
+    nothing from the network.
+    """
+    frames = list(frames)
+    if not frames:
+        raise ValueError("animate_frames needs at least one frame")
+    fig = plt.figure(figsize=figsize, dpi=dpi)
+
+    def show(frame):
+        fig.clear()
+        draw(fig.add_subplot(), frame)
+
+    animation = FuncAnimation(fig, show, frames=frames, interval=interval)
+    html = animation.to_jshtml(default_mode="loop")
+    plt.close(fig)
+    return HTML(without_cdn_links(html))

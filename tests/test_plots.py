@@ -1,3 +1,4 @@
+import matplotlib.quiver
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -54,3 +55,46 @@ def test_plot_history_draws_both_losses_with_smoothing():
     d_line, g_line = ax.get_lines()
     assert len(g_line.get_xdata()) == 9
     np.testing.assert_allclose(g_line.get_ydata(), np.arange(1, 10) + 0.5)
+
+
+def test_kde_integrates_to_one_and_peaks_at_the_points():
+    points = torch.tensor([[0.5, 0.5]] * 3 + [[-0.5, -0.5]])
+    density = plots.kde_on_grid(points, (-1, 1, -1, 1), resolution=101, bandwidth=0.1)
+    cell = (2 / 100) ** 2
+    assert float(density.sum()) * cell == pytest.approx(1.0, abs=0.01)
+    row, col = divmod(int(density.argmax()), 101)
+    assert (row, col) == (75, 75)  # y = 0.5, x = 0.5: three of the four points
+    assert float(density[25, 25]) == pytest.approx(float(density[75, 75]) / 3, rel=1e-6)
+
+
+def test_kde_over_training_has_one_row_per_run_and_one_column_per_step():
+    points = torch.randn(50, 2)
+    fig = plots.plot_kde_over_training({"GAN": {10: points, 20: points}, "LSGAN": {10: points, 20: points}},
+                                       (-2, 2, -2, 2), centres=torch.zeros(1, 2))
+    axes = np.array(fig.axes).reshape(2, 2)
+    assert [ax.get_title() for ax in axes[0]] == ["step 10", "step 20"]
+    assert [ax.get_ylabel() for ax in axes[:, 0]] == ["GAN", "LSGAN"]
+
+
+def test_strips_show_every_run_of_every_group():
+    import pandas as pd
+
+    table = pd.DataFrame({"setting": ["A", "A", "B"], "modes": [1.0, 3.0, float("nan")]})
+    ax = plots.plot_strips(table, "modes")
+    dots = [c.get_offsets() for c in ax.collections]
+    assert [len(d) for d in dots] == [2, 0]
+    np.testing.assert_allclose(sorted(dots[0][:, 1]), [1.0, 3.0])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["A", "B"]
+
+
+def test_training_frame_draws_field_points_and_arrows():
+    from types import SimpleNamespace
+
+    frame = SimpleNamespace(field=np.array([[-1.0, 2.0], [0.0, 1.0]]), extent=(-1, 1, -1, 1),
+                            real=np.zeros((4, 2)), fake=np.ones((3, 2)) * 0.5, push=np.ones((3, 2)),
+                            step=7, loss="least_squares")
+    ax = plots.plot_training_frame(frame)
+    image = ax.get_images()[0]
+    assert image.get_clim() == (-2.0, 2.0)  # symmetric, so white means 0
+    quiver = [c for c in ax.collections if isinstance(c, matplotlib.quiver.Quiver)][0]
+    assert quiver.N == 3 and ax.get_title() == "least_squares, step 7"

@@ -26,3 +26,22 @@ def test_static_twin_has_one_frame_per_value():
 def test_static_twin_needs_values():
     with pytest.raises(ValueError, match="at least one value"):
         widgets.static_twin(draw_line, "slope", [])
+
+
+def test_animate_frames_draws_each_recorded_frame_without_cdn_links():
+    plt.close("all")
+    drawn = []
+
+    def draw(ax, frame):
+        drawn.append(frame["slope"])
+        draw_line(ax, frame["slope"])
+
+    html = widgets.animate_frames(draw, [{"slope": 0.0}, {"slope": 1.0}]).data
+    assert html.count("frames[") >= 2 and "font-awesome" not in html
+    assert sorted(set(drawn)) == [0.0, 1.0]
+    assert plt.get_fignums() == []
+
+
+def test_animate_frames_needs_frames():
+    with pytest.raises(ValueError, match="at least one frame"):
+        widgets.animate_frames(lambda ax, f: None, [])
