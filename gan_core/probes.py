@@ -132,6 +132,11 @@ def pointwise_ls_optimum(p_data, p_g, a: float, b: float, max_iter: int = 50) ->
     return found
 
 
+def density_on(distribution, x: np.ndarray) -> np.ndarray:
+    """A ``gan_core.data`` distribution's density on the 1-D grid ``x``, as float64 numbers."""
+    return distribution.density(torch.as_tensor(x).reshape(-1, 1)).double().numpy()
+
+
 def criterion_from_chi2(chi2: float, a: float, b: float, c: float) -> float:
     """2·C(G) for any codes, from χ²(2p_g || p_d + p_g): ((b - a)/2)² χ² + 2 (c - (a + b)/2)²."""
     return ((b - a) / 2) ** 2 * chi2 + 2 * (c - (a + b) / 2) ** 2
@@ -164,23 +169,29 @@ def draw_boundary(ax, discriminator, level: float, extent, colour: str, label: s
     return contour
 
 
-def draw_points(ax, real: Tensor, fake: Tensor, probes: Tensor | None = None):
+def draw_points(ax, real: Tensor, fake: Tensor, probes: Tensor | None = None,
+                probe_label: str = "fake, far from the data"):
     """The fixed real (black) and fake (green) points, and the probed fake points (magenta)."""
     ax.scatter(*real.T, s=10, color="black", label="real")
     ax.scatter(*fake.T, s=10, color="tab:green", marker="+", label="fake")
     if probes is not None:
-        ax.scatter(*probes.T, s=60, color="magenta", marker="*", zorder=5, label="fake, far from the data")
+        ax.scatter(*probes.T, s=60, color="magenta", marker="*", zorder=5, label=probe_label)
 
 
-def draw_arrows(ax, points: Tensor, gradients: Tensor, scale: float, colour: str):
-    """Minus each gradient (where the generator moves the point), length = ``scale`` · norm."""
-    steps = -gradients * scale
+def draw_arrows(ax, points: Tensor, gradients: Tensor, scale: float, colour: str, max_length: float = 2.0):
+    """Minus each gradient (where the generator moves the point): length ``scale``·norm, at most ``max_length``."""
+    norms = gradients.double().norm(dim=1, keepdim=True)
+    lengths = (norms * scale).clamp(max=max_length)
+    steps = (-gradients.double() / norms.clamp(min=1e-300) * lengths).float()
     ax.quiver(*points.T, *steps.T, angles="xy", scale_units="xy", scale=1, color=colour, width=0.006,
               zorder=6)
 
 
 def draw_lsgan_optimum(ax, a: float, b: float, c: float, mean: float, x: np.ndarray, p_data_of, p_g_of):
     """Densities, LSGAN's D* and 2·C(G) against the χ² for codes (a, b, c) and p_g's ``mean``."""
+    if a == b:
+        ax.text(0.5, 0.5, "choose a ≠ b: D* needs two different labels", ha="center", transform=ax.transAxes)
+        return
     p_d, p_g = p_data_of(x), p_g_of(mean)(x)
     dx = x[1] - x[0]
     d_star = theory.lsgan_optimal_discriminator(p_d, p_g, a, b)
@@ -190,7 +201,7 @@ def draw_lsgan_optimum(ax, a: float, b: float, c: float, mean: float, x: np.ndar
     ax.fill_between(x, p_g, color="tab:green", alpha=0.25, label="$p_g$")
     ax.plot(x, d_star, color="tab:blue", label="$D^*$")
     ax.axhline(c, color="tab:red", linestyle=":", label="$c$")
-    holds = "holds" if (b - c, b - a) == (1, 2) else "fails"
+    holds = "hold" if (b - c, b - a) == (1, 2) else "do not hold"
     ax.text(0.98, 0.97, f"2C(G) = {two_c:.3f}\nχ² = {chi2:.3f}\nb-c = {b - c:g}, b-a = {b - a:g}\n"
             f"χ² conditions {holds}", transform=ax.transAxes, ha="right", va="top", fontsize="small",
             bbox={"facecolor": "white", "alpha": 0.8})
