@@ -1,0 +1,136 @@
+"""gan_core.probes: a discriminator trained on fixed points, and the gradients it gives them."""
+
+import numpy as np
+import pytest
+import torch
+
+from gan_core import data, losses, probes, theory
+from gan_core.nets import MLPDiscriminator
+
+
+@pytest.fixture
+def points():
+    g = torch.Generator().manual_seed(0)
+    real = torch.randn(64, 2, generator=g) * 0.3 + torch.tensor([0.0, 1.0])
+    fake = torch.randn(64, 2, generator=g) * 0.3 + torch.tensor([0.0, -1.0])
+    return real, fake
+
+
+def small_d(seed=0, in_dim=2):
+    torch.manual_seed(seed)
+    return MLPDiscriminator(in_dim, width=16, depth=2)
+
+
+def test_fit_discriminator_separates_the_points_with_the_ls_codes(points):
+    real, fake = points
+    d = small_d()
+    history = probes.fit_discriminator(d, real, fake, "least_squares", {"a": -1.0, "b": 1.0, "c": 0.0},
+                                       steps=300, lr=3e-3)
+    assert len(history) == 300 and history[-1] < 0.1 * history[0]
+    with torch.no_grad():
+        assert d(real).mean().item() == pytest.approx(1.0, abs=0.2)
+        assert d(fake).mean().item() == pytest.approx(-1.0, abs=0.2)
+
+
+def test_fit_discriminator_is_deterministic_and_uses_the_seed_for_batches(points):
+    real, fake = points
+    runs = []
+    for seed in (0, 0, 1):
+        d = small_d()
+        runs.append(probes.fit_discriminator(d, real, fake, "non_saturating", steps=20, seed=seed, batch_size=8))
+    assert runs[0] == runs[1] and runs[0] != runs[2]
+
+
+def test_fit_discriminator_accepts_a_loss_pair(points):
+    real, fake = points
+    history = probes.fit_discriminator(small_d(), real, fake, losses.get("least_squares"), steps=5)
+    assert len(history) == 5 and all(np.isfinite(history))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"real": torch.zeros(3)}, "real must be a non-empty"),
+    ({"fake": torch.zeros(3, 1)}, "must have one dimension"),
+    ({"steps": -1}, "need steps >= 0"),
+    ({"loss": "hinge"}, "unknown loss 'hinge'"),
+    ({"loss": losses.get("least_squares"), "loss_params": {"a": 1.0}}, "loss_params only apply"),
+])
+def test_fit_discriminator_rejects_bad_arguments(points, kwargs, message):
+    real, fake = points
+    arguments = {"discriminator": small_d(), "real": real, "fake": fake} | kwargs
+    with pytest.raises(ValueError, match=message):
+        probes.fit_discriminator(**arguments)
+
+
+def test_point_gradients_match_one_point_at_a_time(points):
+    real, _ = points
+    d = small_d()
+    g_loss = losses.get("non_saturating").g_loss
+    together = probes.point_gradients(d, real[:5], g_loss)
+    for i in range(5):
+        x = real[i:i + 1].clone().requires_grad_(True)
+        (alone,) = torch.autograd.grad(g_loss(d(x)), x)
+        torch.testing.assert_close(together[i], alone[0])
+
+
+def test_point_gradients_of_a_linear_d_by_hand():
+    d = torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        d.weight.copy_(torch.tensor([[2.0, -1.0]]))
+        d.bias.zero_()
+    model = lambda x: d(x).squeeze(-1)  # noqa: E731
+    x = torch.tensor([[1.0, 0.0], [0.0, 3.0]])  # D(x) = 2, -3
+    g_loss = losses.get("least_squares", a=-1.0, b=1.0, c=0.0).g_loss  # ½ D², gradient D·w
+    expected = torch.tensor([[4.0, -2.0], [-6.0, 3.0]])
+    torch.testing.assert_close(probes.point_gradients(model, x, g_loss), expected)
+
+
+def test_loss_curve_values_and_slopes():
+    t = torch.tensor([-2.0, 0.0, 3.0])
+    values, slopes = probes.loss_curve(losses.get("least_squares", a=0.0, b=1.0, c=1.0).g_loss, t)
+    torch.testing.assert_close(values, 0.5 * (t.double() - 1) ** 2)
+    torch.testing.assert_close(slopes, t.double() - 1)
+    values, slopes = probes.loss_curve(losses.get("non_saturating").g_loss, t)
+    torch.testing.assert_close(slopes, -torch.sigmoid(-t.double()))
+
+
+def test_pointwise_ls_optimum_matches_the_closed_form():
+    x = np.linspace(-6, 6, 241)
+    to_np = lambda dist: dist.density(torch.tensor(x)).double().numpy()  # noqa: E731
+    p_d, p_g = to_np(data.gaussian_1d(0.0, 1.0)), to_np(data.mixture_1d([-2.0, 2.0], 0.7))
+    p_d[:10] = p_g[:10] = 0.0  # no mass at all: D stays at (a + b) / 2
+    for a, b in ((-1.0, 1.0), (0.0, 1.0)):
+        found = probes.pointwise_ls_optimum(p_d, p_g, a, b)
+        np.testing.assert_allclose(found, theory.lsgan_optimal_discriminator(p_d, p_g, a, b), atol=1e-8, rtol=0)
+
+
+def test_pointwise_ls_optimum_rejects_bad_codes():
+    with pytest.raises(ValueError, match="codes a and b must differ"):
+        probes.pointwise_ls_optimum(np.ones(3), np.ones(3), 1.0, 1.0)
+
+
+@pytest.mark.parametrize("codes", [(-1.0, 1.0, 0.0), (0.0, 1.0, 1.0), (-1.0, 1.0, 1.0), (0.0, 2.0, 0.5)])
+def test_criterion_from_chi2_matches_quadrature(codes):
+    x = np.linspace(-8, 8, 801)
+    p_d = data.gaussian_1d(0.0, 1.0).density(torch.tensor(x)).double().numpy()
+    p_g = data.gaussian_1d(1.5, 0.8).density(torch.tensor(x)).double().numpy()
+    dx = x[1] - x[0]
+    chi2 = theory.pearson_chi2(2 * p_g, p_d + p_g, dx)
+    expected = 2 * theory.lsgan_criterion(p_d, p_g, *codes, dx=dx)
+    # the identity assumes both densities integrate to 1; on this grid they do to ~1e-9
+    assert probes.criterion_from_chi2(chi2, *codes) == pytest.approx(expected, abs=1e-7)
+
+
+def test_drawing_helpers_run():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    d = small_d()
+    real, fake = torch.randn(5, 2), torch.randn(5, 2)
+    _, ax = plt.subplots()
+    probes.draw_boundary(ax, d, 0.0, (-2, 2, -2, 2), "tab:blue", "LS", heat=True)
+    probes.draw_points(ax, real, fake, real[:2])
+    probes.draw_arrows(ax, real[:2], torch.ones(2, 2), 1.0, "tab:red")
+    x = np.linspace(-4, 4, 101)
+    density = lambda mean: (lambda t: np.exp(-(t - mean) ** 2 / 2) / np.sqrt(2 * np.pi))  # noqa: E731
+    probes.draw_lsgan_optimum(ax, 0.0, 1.0, 1.0, 0.5, x, density(0.0), density)
+    plt.close("all")
