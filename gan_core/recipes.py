@@ -12,10 +12,12 @@ import math
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
-from gan_core import losses, metrics, nets, training
-from gan_core.config import seed_everything
+from gan_core import losses, metrics, nets, probes, training
+from gan_core.config import get_device, seed_everything
+from gan_core.plots import grid_2d
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def toy_gan(distribution, loss: str = "least_squares", steps: int = 1_000, seed:
     settings = ToySettings.with_overrides(**overrides)
     losses.get(loss, **settings.loss_params)  # a bad loss name or code is an error before any work
     seed_everything(seed)
-    generator, discriminator = build_nets(distribution.dim, settings)
+    generator, discriminator = (net.to(get_device()) for net in build_nets(distribution.dim, settings))
     config = training.TrainConfig(
         steps=steps, batch_size=settings.batch_size, d_steps=settings.d_steps, loss=loss,
         loss_params=dict(settings.loss_params), optimizer=settings.optimizer, lr_d=settings.lr_d,
@@ -174,3 +176,43 @@ def summarise(table):
         "KL, median": grouped["kl_to_uniform"].median(),
         "KL, IQR": grouped["kl_to_uniform"].agg(iqr),
     })
+
+
+@dataclass
+class Frame:
+    """One recorded moment of a 2-D run, what ``plots.plot_training_frame`` draws."""
+
+    step: int
+    loss: str
+    extent: tuple[float, float, float, float]
+    field: np.ndarray  # D's raw output on a grid over extent, (res, res), rows = y
+    real: np.ndarray  # fixed real points, (n, 2)
+    fake: np.ndarray  # G's points for fixed noise, (n, 2)
+    push: np.ndarray  # -∂g_loss/∂x at each fake point, (n, 2): where G's update moves it
+
+
+class FrameRecorder:
+    """A callback keeping a ``Frame`` every ``every`` steps: D's heat map, real and fake
+    points, and the generator's gradient on each fake point (``probes.point_gradients``)."""
+
+    def __init__(self, distribution, loss: str, every: int, extent, n: int = 150, resolution: int = 60,
+                 loss_params: dict | None = None, seed: int = 0):
+        self.loss, self.every, self.extent, self.resolution = loss, every, tuple(extent), resolution
+        self.g_loss = losses.get(loss, **(loss_params or {})).g_loss
+        rng = torch.Generator().manual_seed(seed)
+        self.real = distribution.sample(n, generator=rng)
+        self.noise_seed, self.n = seed + 1, n
+        self.frames: list[Frame] = []
+
+    def frame(self, step: int, generator, discriminator) -> Frame:
+        fake = generator.sample(self.n, torch.Generator().manual_seed(self.noise_seed))  # on G's device
+        push = -probes.point_gradients(discriminator, fake, self.g_loss)
+        with torch.no_grad():
+            field = discriminator(grid_2d(self.extent, self.resolution).to(fake.device))
+        field = field.reshape(self.resolution, self.resolution)  # (res, res), rows = y
+        return Frame(step, self.loss, self.extent, field.cpu().numpy(), self.real.numpy(),
+                     fake.cpu().numpy(), push.cpu().numpy())
+
+    def __call__(self, state: training.TrainState) -> None:
+        if state.step % self.every == 0:
+            self.frames.append(self.frame(state.step, state.generator, state.discriminator))

@@ -68,3 +68,60 @@ def animate_frames(draw, frames, figsize=(5, 4), dpi: int = 72, interval: int = 
     html = animation.to_jshtml(default_mode="loop")
     plt.close(fig)
     return HTML(without_cdn_links(html))
+
+
+def training_view(distribution, extent, steps_per_click: int = 100, redraw_every: int = 25, seed: int = 0,
+                  figsize=(5, 4.5), **overrides) -> ipywidgets.Widget:
+    """Train a 2-D toy GAN live, GAN Lab style: each click of "train" runs ``steps`` more steps.
+
+    The view (``plots.plot_training_frame``) shows D's raw output, real and fake points and
+    where the generator pushes each fake point. Loss, learning rates and k (d_steps) are
+    read from the controls at every click. The nets carry on from click to click; the
+    optimisers start afresh each time, since the controls may have changed their rates.
+    ``overrides`` are ``recipes.ToySettings`` fields for the nets and batch size.
+    """
+    from gan_core import config, plots, recipes, training
+
+    settings = recipes.ToySettings.with_overrides(**overrides)
+    loss = ipywidgets.Dropdown(options=["least_squares", "non_saturating", "minimax"], description="loss")
+    lr_d = ipywidgets.FloatLogSlider(value=settings.lr_d, base=10, min=-5, max=-1, description="lr D")
+    lr_g = ipywidgets.FloatLogSlider(value=settings.lr_g, base=10, min=-5, max=-1, description="lr G")
+    d_steps = ipywidgets.IntSlider(value=settings.d_steps, min=1, max=10, description="k (D steps)")
+    steps = ipywidgets.IntSlider(value=steps_per_click, min=redraw_every, max=20 * redraw_every,
+                                 step=redraw_every, description="steps")
+    go, reset, out = ipywidgets.Button(description="train"), ipywidgets.Button(description="reset"), ipywidgets.Output()
+    state = {"step": 0}
+
+    def new_nets(_=None):
+        config.seed_everything(seed)
+        state["nets"], state["step"] = recipes.build_nets(distribution.dim, settings), 0
+        show()
+
+    def show():
+        generator, discriminator = state["nets"]
+        recorder = recipes.FrameRecorder(distribution, loss.value, 1, extent, seed=seed)
+        with out:
+            out.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=figsize)
+            plots.plot_training_frame(recorder.frame(state["step"], generator, discriminator), ax=ax)
+            plt.show()
+            plt.close(fig)  # inline backends close on show; others would keep every frame open
+
+    def train(_=None):
+        generator, discriminator = state["nets"]
+        run_config = training.TrainConfig(
+            steps=steps.value, batch_size=settings.batch_size, d_steps=d_steps.value, loss=loss.value,
+            lr_d=lr_d.value, lr_g=lr_g.value, betas=settings.betas, seed=seed + state["step"], progress=False)
+
+        def redraw(train_state):
+            state["step"] += redraw_every
+            show()
+
+        training.train(generator, discriminator, distribution, run_config,
+                       callbacks=(training.every(redraw_every, redraw),))
+
+    go.on_click(train)
+    reset.on_click(new_nets)
+    new_nets()
+    controls = ipywidgets.VBox([loss, lr_d, lr_g, d_steps, steps, ipywidgets.HBox([go, reset])])
+    return ipywidgets.HBox([controls, out])

@@ -119,3 +119,20 @@ def test_summarise_counts_and_medians():
     assert summary.loc["A", "modes, IQR"] == pytest.approx(8 - 5.0)
     assert summary.loc["B", "high quality, median"] == pytest.approx(0.2)
     assert summary.loc["A", "KL, median"] == pytest.approx(0.15)
+
+
+def test_frame_recorder_keeps_field_points_and_the_generators_push():
+    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
+    recorder = recipes.FrameRecorder(ring, "non_saturating", every=2, extent=(-2, 2, -2, 2), n=10, resolution=7)
+    result = recipes.toy_gan(ring, loss="non_saturating", steps=4, callbacks=(recorder,), **TINY)
+    assert [f.step for f in recorder.frames] == [2, 4]
+    last = recorder.frames[-1]
+    assert last.field.shape == (7, 7) and last.real.shape == last.fake.shape == last.push.shape == (10, 2)
+    # -d/dx softplus(-D(x)) = sigmoid(-D(x)) dD/dx: check one point by hand
+    x = torch.tensor(last.fake[:1], requires_grad=True)
+    score = result.discriminator(x)
+    (grad,) = torch.autograd.grad(score.sum(), x)
+    expected = torch.sigmoid(-score.detach())[:, None] * grad
+    torch.testing.assert_close(torch.tensor(last.push[:1]), expected)
+    corner = result.discriminator(torch.tensor([[-2.0, 2.0]])).item()
+    assert last.field[-1, 0] == pytest.approx(corner, abs=1e-5)  # rows = y, so the top-left corner

@@ -45,3 +45,35 @@ def test_animate_frames_draws_each_recorded_frame_without_cdn_links():
 def test_animate_frames_needs_frames():
     with pytest.raises(ValueError, match="at least one frame"):
         widgets.animate_frames(lambda ax, f: None, [])
+
+
+def test_training_view_trains_the_same_nets_click_after_click_with_the_controls(monkeypatch):
+    from gan_core import data, training
+
+    calls = []
+    real_train = training.train
+
+    def spy(generator, discriminator, distribution, config, callbacks=()):
+        calls.append((generator, discriminator, config))
+        return real_train(generator, discriminator, distribution, config, callbacks)
+
+    monkeypatch.setattr(training, "train", spy)
+    plt.close("all")
+    view = widgets.training_view(data.ring_of_gaussians(4, radius=1.0, std=0.1), (-2, 2, -2, 2),
+                                 steps_per_click=4, redraw_every=2, z_dim=2, width=8, depth=1, batch_size=16)
+    controls, output = view.children
+    loss, lr_d, lr_g, d_steps, steps, buttons = controls.children
+    train, reset = buttons.children
+    assert [loss.value, d_steps.value, steps.value] == ["least_squares", 1, 4]
+    assert lr_d.value == pytest.approx(1e-4) and lr_g.value == pytest.approx(1e-3)
+    train.click()
+    loss.value, d_steps.value, lr_g.value = "minimax", 3, 1e-2
+    train.click()
+    (g1, d1, first), (g2, d2, second) = calls
+    assert g1 is g2 and d1 is d2  # the nets carry on
+    assert (first.loss, first.d_steps, first.steps) == ("least_squares", 1, 4)
+    assert (second.loss, second.d_steps) == ("minimax", 3) and second.lr_g == pytest.approx(1e-2)
+    reset.click()
+    train.click()
+    assert calls[2][0] is not g1  # reset builds new nets
+    assert plt.get_fignums() == []
