@@ -155,3 +155,15 @@ def plot_training_frame(frame, ax=None, arrow_scale: float | None = None):
     ax.set(xlim=frame.extent[:2], ylim=frame.extent[2:], aspect="equal",
            title=f"{frame.loss}, step {frame.step:,}")
     return ax
+
+
+def plot_mode_counts(steps, counts, ax=None, cmap="magma"):
+    """High-quality samples per mode (rows) at each checkpoint (columns): mode hopping shows
+    as a bright cell that moves from row to row. ``counts``: one tuple of K counts per step."""
+    ax = _axes(ax, figsize=(6, 3))
+    table = np.asarray(counts, dtype=float).T  # (K, checkpoints)
+    image = ax.imshow(table, aspect="auto", origin="lower", cmap=cmap, interpolation="nearest",
+                      extent=(steps[0] - 0.5, steps[-1] + 0.5, -0.5, table.shape[0] - 0.5))
+    ax.figure.colorbar(image, ax=ax, label="high-quality samples")
+    ax.set(xlabel="generator step", ylabel="mode")
+    return ax

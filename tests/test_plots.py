@@ -98,3 +98,9 @@ def test_training_frame_draws_field_points_and_arrows():
     assert image.get_clim() == (-2.0, 2.0)  # symmetric, so white means 0
     quiver = [c for c in ax.collections if isinstance(c, matplotlib.quiver.Quiver)][0]
     assert quiver.N == 3 and ax.get_title() == "least_squares, step 7"
+
+
+def test_mode_counts_puts_modes_on_rows_and_checkpoints_on_columns():
+    ax = plots.plot_mode_counts([100, 200, 300], [(5, 0), (0, 7), (1, 1)])
+    np.testing.assert_allclose(ax.get_images()[0].get_array(), [[5, 0, 1], [0, 7, 1]])
+    assert ax.get_xlabel() == "generator step"
