@@ -216,3 +216,24 @@ class FrameRecorder:
     def __call__(self, state: training.TrainState) -> None:
         if state.step % self.every == 0:
             self.frames.append(self.frame(state.step, state.generator, state.discriminator))
+
+
+def compare_settings(table, first: str, second: str) -> dict:
+    """Two-sided tests of two settings of a ``run_seeds`` table: Fisher's exact test on the
+    counts of runs that found every mode, and the Mann-Whitney U test on modes recovered.
+
+    Small p-values say the difference is unlikely under "both settings behave alike";
+    with ten seeds only large differences can reach them.
+    """
+    from scipy import stats
+
+    a, b = (table[(table.setting == name) & ~table.diverged] for name in (first, second))
+    if a.empty or b.empty:
+        raise ValueError(f"no finished runs for {first!r} or {second!r}")
+    hits = [int(a.all_modes.sum()), int(b.all_modes.sum())]
+    _, fisher_p = stats.fisher_exact([[hits[0], len(a) - hits[0]], [hits[1], len(b) - hits[1]]])
+    same = a.modes_recovered.nunique() == 1 and b.modes_recovered.nunique() == 1 and \
+        a.modes_recovered.iloc[0] == b.modes_recovered.iloc[0]
+    mw_p = 1.0 if same else float(stats.mannwhitneyu(a.modes_recovered, b.modes_recovered).pvalue)
+    return {"all modes": f"{hits[0]}/{len(a)} vs {hits[1]}/{len(b)}", "fisher p": float(fisher_p),
+            "mann-whitney p": mw_p}

@@ -136,3 +136,22 @@ def test_frame_recorder_keeps_field_points_and_the_generators_push():
     torch.testing.assert_close(torch.tensor(last.push[:1]), expected)
     corner = result.discriminator(torch.tensor([[-2.0, 2.0]])).item()
     assert last.field[-1, 0] == pytest.approx(corner, abs=1e-5)  # rows = y, so the top-left corner
+
+
+def test_compare_settings_tests_counts_and_modes():
+    import pandas as pd
+
+    def table(a_modes, b_modes):
+        modes = list(a_modes) + list(b_modes)
+        return pd.DataFrame(dict(setting=["A"] * len(a_modes) + ["B"] * len(b_modes), modes_recovered=modes,
+                                 all_modes=[m == 8 for m in modes], diverged=[False] * len(modes)))
+
+    far = recipes.compare_settings(table([8] * 5, [1] * 5), "A", "B")
+    assert far["all modes"] == "5/5 vs 0/5"
+    assert far["fisher p"] == pytest.approx(2 / 252)  # 2 / C(10, 5): only the two extreme tables
+    assert far["mann-whitney p"] < 0.01
+    alike = recipes.compare_settings(table([8, 8, 7], [8, 8, 7]), "A", "B")
+    assert alike["fisher p"] == pytest.approx(1.0) and alike["mann-whitney p"] == pytest.approx(1.0)
+    assert recipes.compare_settings(table([5, 5], [5, 5]), "A", "B")["mann-whitney p"] == 1.0
+    with pytest.raises(ValueError, match="no finished runs"):
+        recipes.compare_settings(table([8], [8]), "A", "C")
