@@ -142,10 +142,12 @@ def plot_strips(table, metric: str, by: str = "setting", ax=None, jitter: float 
 def plot_training_frame(frame, ax=None, arrow_scale: float | None = None):
     """One view of a 2-D GAN mid-training: D's raw output as a heat map, real (black) and
     fake (green) points, and on each fake point an arrow along -∂g_loss/∂x, the way the
-    generator's update pushes it. ``frame`` has fields field, extent, real, fake, push, step, loss."""
+    generator's update pushes it. ``frame`` has fields field, level, extent, real, fake, push,
+    step, loss; the colours are centred on ``level``, D's undecided output (white)."""
     ax = _axes(ax, figsize=(4.5, 4))
-    limit = float(np.abs(frame.field).max()) or 1.0
-    ax.imshow(frame.field, origin="lower", extent=frame.extent, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    limit = float(np.abs(frame.field - frame.level).max()) or 1.0
+    ax.imshow(frame.field, origin="lower", extent=frame.extent, cmap="RdBu_r", vmin=frame.level - limit,
+              vmax=frame.level + limit)
     ax.scatter(*np.asarray(frame.real).T, s=3, color=REAL_COLOUR, alpha=0.5)
     ax.scatter(*np.asarray(frame.fake).T, s=5, color=FAKE_COLOUR, alpha=0.8)
     push = np.asarray(frame.push)

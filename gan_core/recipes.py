@@ -8,6 +8,7 @@ paper's official mixture-of-Gaussians code; any of them can be overridden by nam
 """
 
 import dataclasses
+import inspect
 import math
 import time
 from dataclasses import dataclass, field
@@ -178,6 +179,15 @@ def summarise(table):
     })
 
 
+def undecided_level(loss: str, loss_params: dict | None = None) -> float:
+    """The output at which D cannot tell real from fake: logit 0, or halfway between the codes."""
+    if loss != "least_squares":
+        return 0.0
+    defaults = inspect.signature(losses.least_squares).parameters
+    codes = {name: (loss_params or {}).get(name, defaults[name].default) for name in ("a", "b")}
+    return (codes["a"] + codes["b"]) / 2
+
+
 @dataclass
 class Frame:
     """One recorded moment of a 2-D run, what ``plots.plot_training_frame`` draws."""
@@ -186,6 +196,7 @@ class Frame:
     loss: str
     extent: tuple[float, float, float, float]
     field: np.ndarray  # D's raw output on a grid over extent, (res, res), rows = y
+    level: float  # D's undecided output: 0 for a logit, (a + b) / 2 for least squares codes
     real: np.ndarray  # fixed real points, (n, 2)
     fake: np.ndarray  # G's points for fixed noise, (n, 2)
     push: np.ndarray  # -∂g_loss/∂x at each fake point, (n, 2): where G's update moves it
@@ -199,6 +210,7 @@ class FrameRecorder:
                  loss_params: dict | None = None, seed: int = 0):
         self.loss, self.every, self.extent, self.resolution = loss, every, tuple(extent), resolution
         self.g_loss = losses.get(loss, **(loss_params or {})).g_loss
+        self.level = undecided_level(loss, loss_params)
         rng = torch.Generator().manual_seed(seed)
         self.real = distribution.sample(n, generator=rng)
         self.noise_seed, self.n = seed + 1, n
@@ -210,7 +222,7 @@ class FrameRecorder:
         with torch.no_grad():
             field = discriminator(grid_2d(self.extent, self.resolution).to(fake.device))
         field = field.reshape(self.resolution, self.resolution)  # (res, res), rows = y
-        return Frame(step, self.loss, self.extent, field.cpu().numpy(), self.real.numpy(),
+        return Frame(step, self.loss, self.extent, field.cpu().numpy(), self.level, self.real.numpy(),
                      fake.cpu().numpy(), push.cpu().numpy())
 
     def __call__(self, state: training.TrainState) -> None:

@@ -90,12 +90,12 @@ def test_strips_show_every_run_of_every_group():
 def test_training_frame_draws_field_points_and_arrows():
     from types import SimpleNamespace
 
-    frame = SimpleNamespace(field=np.array([[-1.0, 2.0], [0.0, 1.0]]), extent=(-1, 1, -1, 1),
+    frame = SimpleNamespace(field=np.array([[-1.0, 2.0], [0.0, 1.0]]), level=0.5, extent=(-1, 1, -1, 1),
                             real=np.zeros((4, 2)), fake=np.ones((3, 2)) * 0.5, push=np.ones((3, 2)),
                             step=7, loss="least_squares")
     ax = plots.plot_training_frame(frame)
     image = ax.get_images()[0]
-    assert image.get_clim() == (-2.0, 2.0)  # symmetric, so white means 0
+    assert image.get_clim() == (-1.0, 2.0)  # symmetric about the level, so white means undecided
     quiver = [c for c in ax.collections if isinstance(c, matplotlib.quiver.Quiver)][0]
     assert quiver.N == 3 and ax.get_title() == "least_squares, step 7"
 

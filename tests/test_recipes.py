@@ -155,3 +155,10 @@ def test_compare_settings_tests_counts_and_modes():
     assert recipes.compare_settings(table([5, 5], [5, 5]), "A", "B")["mann-whitney p"] == 1.0
     with pytest.raises(ValueError, match="no finished runs"):
         recipes.compare_settings(table([8], [8]), "A", "C")
+
+
+@pytest.mark.parametrize("loss, params, level", [("minimax", None, 0.0), ("least_squares", None, 0.5),
+                                                 ("least_squares", {"a": -1, "b": 1, "c": 0}, 0.0),
+                                                 ("least_squares", {"b": 3}, 1.5)])
+def test_undecided_level_is_the_middle_of_the_codes(loss, params, level):
+    assert recipes.undecided_level(loss, params) == pytest.approx(level)
