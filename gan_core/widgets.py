@@ -5,6 +5,8 @@ Widgets need a live kernel; the built book has none. So every widget comes with
 still moves in a browser without Python.
 """
 
+import re
+
 import ipywidgets
 import matplotlib.pyplot as plt
 from IPython.display import HTML
@@ -37,4 +39,10 @@ def static_twin(draw, name: str, values, figsize=(5, 4), dpi: int = 72, **fixed)
     animation = FuncAnimation(fig, frame, frames=values, interval=400)
     html = animation.to_jshtml(default_mode="loop")
     plt.close(fig)
-    return HTML(html)
+    return HTML(without_cdn_links(html))
+
+
+def without_cdn_links(html: str) -> str:
+    """Drop matplotlib's Font Awesome stylesheet link: the book's theme ships the icons,
+    and a page of the book must load nothing from the network."""
+    return re.sub(r"<link[^>]*font-awesome[^>]*>", "", html)

@@ -1,0 +1,71 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from gan_core import config
+
+
+def test_profile_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GAN_BOOK_PROFILE", "cpu")
+    assert config.get_profile() == "cpu"
+
+
+def test_explicit_profile_wins_over_the_environment(monkeypatch):
+    monkeypatch.setenv("GAN_BOOK_PROFILE", "cpu")
+    assert config.get_profile("gpu") == "gpu"
+
+
+def test_default_profile_follows_cuda(monkeypatch):
+    monkeypatch.delenv("GAN_BOOK_PROFILE")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert config.get_profile() == "gpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert config.get_profile() == "cpu"
+
+
+def test_unknown_profile_names_the_choices(monkeypatch):
+    monkeypatch.setenv("GAN_BOOK_PROFILE", "laptop")
+    with pytest.raises(ValueError, match=r"unknown profile.*'laptop'.*'smoke', 'cpu', 'gpu'"):
+        config.get_profile()
+
+
+def test_by_profile_picks_the_active_value():
+    assert config.by_profile(1, 2, 3) == 1
+    assert config.by_profile(1, 2, 3, profile="gpu") == 3
+
+
+def test_device_is_cpu_without_cuda(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert config.get_device("gpu") == torch.device("cpu")
+    assert config.get_device("cpu") == torch.device("cpu")
+
+
+def test_setup_torch_uses_one_thread_outside_gpu():
+    torch.set_num_threads(2)
+    config.setup_torch("cpu")
+    assert torch.get_num_threads() == 1
+
+
+def test_seed_everything_makes_every_generator_repeat():
+    def draws():
+        gen = config.seed_everything(7)
+        return random.random(), np.random.rand(), torch.rand(1).item(), torch.rand(1, generator=gen).item()
+
+    assert draws() == draws()
+    assert isinstance(config.seed_everything(7), torch.Generator)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
+def test_seed_must_be_a_non_negative_int(bad):
+    with pytest.raises(ValueError, match="non-negative int"):
+        config.seed_everything(bad)
+
+
+def test_start_chapter_prints_profile_and_device(capsys):
+    run = config.start_chapter()
+    printed = capsys.readouterr().out
+    assert "profile: smoke" in printed and "device: cpu" in printed
+    assert run.by_profile(10, 20, 30) == 10
+    assert run.wall_time().startswith("wall time:")

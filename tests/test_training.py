@@ -1,0 +1,122 @@
+import pytest
+import torch
+
+from torch.optim.optimizer import register_optimizer_step_post_hook
+
+from gan_core import data, nets, training
+from gan_core.training import TrainConfig
+
+
+def tiny_models(seed=0, z_dim=1, dim=1):
+    torch.manual_seed(seed)
+    return (nets.MLPGenerator(z_dim=z_dim, out_dim=dim, width=16, depth=2),
+            nets.MLPDiscriminator(in_dim=dim, width=16, depth=2))
+
+
+class CountingSampler:
+    def __init__(self, dist):
+        self.dist, self.calls = dist, 0
+
+    def sample(self, n, generator=None):
+        self.calls += 1
+        return self.dist.sample(n, generator=generator)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_algorithm_one_takes_k_discriminator_steps_per_generator_step(k):
+    g, d = tiny_models()
+    sampler = CountingSampler(data.gaussian_1d())
+    updated = []  # which net each optimiser step updated, in order
+
+    def record(optimizer, *_):
+        first = optimizer.param_groups[0]["params"][0]
+        updated.append("D" if any(first is p for p in d.parameters()) else "G")
+
+    hook = register_optimizer_step_post_hook(record)
+    try:
+        history = training.train(g, d, sampler, TrainConfig(steps=5, batch_size=8, d_steps=k))
+    finally:
+        hook.remove()
+    assert sampler.calls == 5 * k
+    assert updated == (["D"] * k + ["G"]) * 5
+    assert len(history) == 5 and history.step == [1, 2, 3, 4, 5]
+
+
+def test_generator_learns_a_shifted_gaussian():
+    g, d = tiny_models()
+    target = data.gaussian_1d(3.0, 0.5)
+    training.train(g, d, target, TrainConfig(steps=600, batch_size=64, lr_d=2e-3, lr_g=2e-3))
+    fake = g.sample(4_000, torch.Generator().manual_seed(1))
+    assert fake.mean().item() == pytest.approx(3.0, abs=0.3)
+    assert fake.std().item() == pytest.approx(0.5, abs=0.25)
+
+
+@pytest.mark.parametrize("loss, params", [("minimax", {}), ("least_squares", {"a": -1, "b": 1, "c": 0})])
+def test_runs_are_repeatable_with_the_same_seed(loss, params):
+    def run(seed):
+        g, d = tiny_models()
+        return training.train(g, d, data.gaussian_1d(), TrainConfig(steps=20, batch_size=16, loss=loss,
+                                                                    loss_params=params, seed=seed))
+    assert run(0).g_loss == run(0).g_loss
+    assert run(0).g_loss != run(1).g_loss
+
+
+def test_sgd_with_momentum_and_rmsprop_train_too():
+    for optimizer in ("sgd", "rmsprop"):
+        g, d = tiny_models()
+        history = training.train(g, d, data.gaussian_1d(), TrainConfig(steps=3, batch_size=8, optimizer=optimizer))
+        assert len(history) == 3
+
+
+def test_history_records_d_outputs_and_losses():
+    g, d = tiny_models()
+    history = training.train(g, d, data.gaussian_1d(), TrainConfig(steps=4, batch_size=8))
+    for name in ("d_loss", "g_loss", "d_real", "d_fake"):
+        values = getattr(history, name)
+        assert len(values) == 4 and all(isinstance(v, float) for v in values)
+
+
+def test_callbacks_see_every_step_and_every_filters():
+    g, d = tiny_models()
+    seen, sparse = [], []
+    callbacks = (lambda s: seen.append(s.step), training.every(3, lambda s: sparse.append(len(s.history))))
+    training.train(g, d, data.gaussian_1d(), TrainConfig(steps=7, batch_size=8), callbacks=callbacks)
+    assert seen == list(range(1, 8))
+    assert sparse == [3, 6]
+
+
+def test_progress_bar_is_quiet_in_the_smoke_profile(capsys):
+    g, d = tiny_models()
+    training.train(g, d, data.gaussian_1d(), TrainConfig(steps=3, batch_size=8))
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+class NaNAfter:
+    def __init__(self, good_calls):
+        self.left = good_calls
+
+    def sample(self, n, generator=None):
+        self.left -= 1
+        return torch.full((n, 1), float("nan") if self.left < 0 else 0.0)
+
+
+def test_nan_loss_stops_with_a_clear_error_and_no_bad_update():
+    g, d = tiny_models()
+    seen = []
+    with pytest.raises(training.TrainingDiverged, match=r"d_loss became nan at step 3"):
+        training.train(g, d, NaNAfter(2), TrainConfig(steps=5, batch_size=8),
+                       callbacks=(lambda s: seen.append(s.step),))
+    assert seen == [1, 2]
+    assert all(torch.isfinite(p).all() for p in d.parameters())
+
+
+@pytest.mark.parametrize("config, message", [
+    (TrainConfig(optimizer="adagrad"), r"unknown optimizer 'adagrad'.*'adam', 'sgd', 'rmsprop'"),
+    (TrainConfig(loss="hinge"), r"unknown loss 'hinge'"),
+    (TrainConfig(d_steps=0), "d_steps >= 1"),
+])
+def test_bad_configs_are_clear_errors(config, message):
+    g, d = tiny_models()
+    with pytest.raises(ValueError, match=message):
+        training.train(g, d, data.gaussian_1d(), config)

@@ -1,0 +1,93 @@
+"""Check the built book in headless Chromium, page by page.
+
+    python tools/check_book.py _build/html
+
+For every page in the table of contents: the math is typeset (no raw TeX left), every
+image loads, chapter pages show at least one figure, stored widgets render, no script
+fails, and nothing is fetched from the network. Screenshots go to _build/screenshots/.
+"""
+
+import sys
+from pathlib import Path
+
+import yaml
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# MathJax is loaded with "defer", so by the load event it exists where a page has math.
+TYPESET = "() => window.MathJax && MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise : null"
+
+PAGE_FACTS = """() => {
+  const article = document.querySelector("article") || document.body;
+  const text = article.innerText;
+  const images = [...article.querySelectorAll("img")];
+  return {
+    rawTex: ["\\\\(", "\\\\[", "$$"].filter(t => text.includes(t)),
+    mathTotal: article.querySelectorAll(".math").length,
+    mathTypeset: article.querySelectorAll(".math mjx-container").length,
+    images: images.length,
+    brokenImages: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80)),
+    widgetViews: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
+    widgetsShown: document.querySelectorAll(".jupyter-widgets").length,
+  };
+}"""
+
+
+def toc_pages(html_root: Path) -> list[Path]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
+    return [html_root / f"{name}.html" for name in files]
+
+
+def problems_of(page, path: Path, screenshots: Path) -> tuple[list[str], dict]:
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri(), wait_until="load")
+    page.evaluate(TYPESET)
+    page.wait_for_timeout(500)  # widget views render asynchronously
+    facts = page.evaluate(PAGE_FACTS)
+    page.screenshot(path=str(screenshots / f"{path.stem}.png"), full_page=False)
+    problems = [f"network request to {url}" for url in requests if not url.startswith(LOCAL_SCHEMES)]
+    problems += [f"script error: {e}" for e in errors]
+    problems += [f"raw TeX left on the page: {t}" for t in facts["rawTex"]]
+    if facts["mathTypeset"] < facts["mathTotal"]:
+        problems.append(f"only {facts['mathTypeset']} of {facts['mathTotal']} formulas typeset")
+    problems += [f"image did not load: {src}" for src in facts["brokenImages"]]
+    if "chapters" in path.parts and path.stem[:2].isdigit() and facts["images"] == 0:
+        problems.append("a chapter page without any figure")
+    if facts["widgetViews"] and not facts["widgetsShown"]:
+        problems.append(f"{facts['widgetViews']} stored widgets, none rendered")
+    return problems, facts
+
+
+def main(html_root: str) -> int:
+    root = Path(html_root).resolve()
+    screenshots = root.parent / "screenshots"
+    screenshots.mkdir(exist_ok=True)
+    passed = failed = 0
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for path in toc_pages(root):
+            page = browser.new_page(viewport={"width": 1280, "height": 2000})
+            problems, facts = problems_of(page, path, screenshots) if path.exists() else (["page not built"], {})
+            page.close()
+            name = path.relative_to(root)
+            if problems:
+                failed += 1
+                print(f"FAIL {name}\n  " + "\n  ".join(problems))
+            else:
+                passed += 1
+                print(f"ok   {name}: {facts['mathTypeset']} formulas, {facts['images']} images, "
+                      f"{facts['widgetsShown']} widgets")
+        browser.close()
+    print(f"pages: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "_build/html"))
