@@ -152,11 +152,16 @@ def plot_game_1d(x, p_data, p_g=None, d=None, ax=None, d_label: str = "D(x)", d_
     return ax
 
 
-def plot_mapping_1d(z, x_of_z, ax, z_range=(-1.0, 1.0), x_level: float = -0.1, z_level: float = -0.45):
-    """Lines from z (a lower line, spread over the x axis) up to G(z) (the line at ``x_level``).
+def plot_mapping_1d(z, x_of_z, ax, z_range=(-1.0, 1.0), x_level: float | None = None,
+                    z_level: float | None = None):
+    """Arrows from z (a lower line, spread over the x axis) up to G(z) (the line at ``x_level``).
 
-    Like the arrows of the GAN paper's Figure 1: where lines bunch together, p_g is high.
+    Like the arrows of the GAN paper's Figure 1: where arrows bunch together, p_g is high.
+    The two lines go below 0, by default 6% and 35% of the current top of the y axis.
     """
+    top = ax.get_ylim()[1]
+    x_level = -0.06 * top if x_level is None else x_level
+    z_level = -0.35 * top if z_level is None else z_level
     z, x_of_z = _as_1d("z", z), _as_1d("x_of_z", x_of_z)
     _same_length(z=z, x_of_z=x_of_z)
     lo, hi = ax.get_xlim()
@@ -168,7 +173,8 @@ def plot_mapping_1d(z, x_of_z, ax, z_range=(-1.0, 1.0), x_level: float = -0.1, z
     ax.hlines([x_level, z_level], [lo, lo + inset], [hi, hi - inset], color="black", linewidth=1)
     ax.text(lo, x_level, " x", va="bottom", fontsize="small")
     ax.text(lo + inset, z_level, "z ", va="center", ha="right", fontsize="small")
-    ax.set_ylim(bottom=z_level - 0.1)
+    ax.set_ylim(bottom=z_level - 0.05 * top)
+    ax.set_yticks([tick for tick in ax.get_yticks() if 0 <= tick <= top])
     return ax
 
 
