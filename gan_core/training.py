@@ -136,3 +136,32 @@ def train(generator: torch.nn.Module, discriminator: torch.nn.Module, data: Samp
         for callback in callbacks:
             callback(state)
     return history
+
+
+def fit_discriminator(discriminator: torch.nn.Module, real: Sampler, fake: Sampler,
+                      loss: str = "non_saturating", steps: int = 1000, batch_size: int = 256,
+                      lr: float = 1e-3, seed: int = 0, optimizer: str = "adam") -> list[float]:
+    """Train D alone against two fixed samplers; return its loss per step.
+
+    This is the inner loop of Algorithm 1 run on its own, with G frozen (``fake`` may be a
+    generator: it has ``sample``). Long enough, it approaches Proposition 1's D*
+    (chapter "The GAN game").
+    """
+    if steps < 1 or batch_size < 1:
+        raise ValueError(f"need steps >= 1 and batch_size >= 1, got {steps} and {batch_size}")
+    d_loss_fn, _ = losses.get(loss)
+    config = TrainConfig(optimizer=optimizer, lr_d=lr, batch_size=batch_size, seed=seed)
+    opt = make_optimizer(discriminator.parameters(), optimizer, lr, config)
+    device = next(discriminator.parameters()).device
+    rng = torch.Generator().manual_seed(seed)
+    trace = []
+    for step in range(1, steps + 1):
+        x_real = real.sample(batch_size, generator=rng).to(device)
+        x_fake = fake.sample(batch_size, generator=rng).to(device)
+        loss_d = d_loss_fn(discriminator(x_real), discriminator(x_fake))
+        _check_finite(step, d_loss=loss_d)
+        opt.zero_grad(set_to_none=True)
+        loss_d.backward()
+        opt.step()
+        trace.append(loss_d.item())
+    return trace
