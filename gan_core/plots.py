@@ -4,6 +4,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from gan_core import theory
+
 REAL_COLOUR, FAKE_COLOUR = "black", "tab:green"
 
 
@@ -190,3 +192,69 @@ def plot_g_gradients(d_fake, grads: dict, ax=None):
     ax.set(xlabel="D(G(z))", ylabel="|d loss / d logit|", xlim=(0, 1), ylim=(0, 1.05))
     ax.legend(fontsize="small")
     return ax
+
+
+# ---- fixed points, decision boundaries and generator gradients (LSGAN theory chapter) ----
+
+def scores_on_grid(discriminator: torch.nn.Module, extent, resolution: int = 150) -> np.ndarray:
+    """D's raw output on a ``resolution``² grid over ``extent`` = (x0, x1, y0, y1), rows = y."""
+    with torch.no_grad():
+        scores = discriminator(grid_2d(extent, resolution))
+    return scores.reshape(resolution, resolution).cpu().numpy()
+
+
+def plot_boundary(ax, discriminator, level: float, extent, colour: str, label: str, heat: bool = False,
+                  squash: bool = False):
+    """D's ``level`` contour (its decision boundary), optionally over a heat map of D."""
+    values = scores_on_grid(discriminator, extent)
+    if squash:
+        values = 1 / (1 + np.exp(-values))
+    if heat:
+        span = np.abs(values - level).max()
+        ax.imshow(values, origin="lower", extent=extent, cmap="RdBu_r", vmin=level - span, vmax=level + span,
+                  alpha=0.55, aspect="auto")
+    contour = ax.contour(np.linspace(*extent[:2], values.shape[1]), np.linspace(*extent[2:], values.shape[0]),
+                         values, levels=[level], colors=colour, linewidths=2)
+    ax.plot([], [], color=colour, linewidth=2, label=label)  # contour sets have no legend entry
+    return contour
+
+
+def plot_fixed_points(ax, real: torch.Tensor, fake: torch.Tensor, probes: torch.Tensor | None = None,
+                probe_label: str = "fake, far from the data"):
+    """The fixed real (black) and fake (green) points, and the probed fake points (magenta)."""
+    ax.scatter(*real.T, s=10, color="black", label="real")
+    ax.scatter(*fake.T, s=10, color="tab:green", marker="+", label="fake")
+    if probes is not None:
+        ax.scatter(*probes.T, s=60, color="magenta", marker="*", zorder=5, label=probe_label)
+
+
+def plot_gradient_arrows(ax, points: torch.Tensor, gradients: torch.Tensor, scale: float, colour: str,
+                         max_length: float = 2.0):
+    """Minus each gradient (where the generator moves the point): length ``scale``·norm, at most ``max_length``."""
+    norms = gradients.double().norm(dim=1, keepdim=True)
+    lengths = (norms * scale).clamp(max=max_length)
+    steps = (-gradients.double() / norms.clamp(min=1e-300) * lengths).float()
+    ax.quiver(*points.T, *steps.T, angles="xy", scale_units="xy", scale=1, color=colour, width=0.006,
+              zorder=6)
+
+
+def plot_lsgan_optimum(ax, a: float, b: float, c: float, mean: float, x: np.ndarray, p_data_of, p_g_of):
+    """Densities, LSGAN's D* and 2·C(G) against the χ² for codes (a, b, c) and p_g's ``mean``."""
+    if a == b:
+        ax.text(0.5, 0.5, "choose a ≠ b: D* needs two different labels", ha="center", transform=ax.transAxes)
+        return
+    p_d, p_g = p_data_of(x), p_g_of(mean)(x)
+    dx = x[1] - x[0]
+    d_star = theory.lsgan_optimal_discriminator(p_d, p_g, a, b)
+    two_c = 2 * theory.lsgan_criterion(p_d, p_g, a, b, c, dx)
+    chi2 = theory.pearson_chi2(2 * p_g, p_d + p_g, dx)
+    ax.fill_between(x, p_d, color="black", alpha=0.15, label="$p_d$")
+    ax.fill_between(x, p_g, color="tab:green", alpha=0.25, label="$p_g$")
+    ax.plot(x, d_star, color="tab:blue", label="$D^*$")
+    ax.axhline(c, color="tab:red", linestyle=":", label="$c$")
+    holds = "hold" if (b - c, b - a) == (1, 2) else "do not hold"
+    ax.text(0.98, 0.97, f"2C(G) = {two_c:.3f}\nχ² = {chi2:.3f}\nb-c = {b - c:g}, b-a = {b - a:g}\n"
+            f"χ² conditions {holds}", transform=ax.transAxes, ha="right", va="top", fontsize="small",
+            bbox={"facecolor": "white", "alpha": 0.8})
+    ax.set(xlabel="x", ylim=(min(a, b, c, 0) - 0.3, max(a, b, c, 0.5) + 0.3))
+    ax.legend(loc="upper left", fontsize="x-small")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core.data import gaussian_1d
+from gan_core.data import PointSet, gaussian_1d
 from gan_core.nets import MLPDiscriminator
 from gan_core.theory import optimal_discriminator
 from gan_core.training import TrainingDiverged, fit_discriminator
@@ -52,3 +52,28 @@ def test_bad_arguments_raise(kwargs, match):
 def test_divergence_is_reported():
     with pytest.raises(TrainingDiverged, match="d_loss"):
         fitted(steps=5, lr=float("inf"), optimizer="sgd")
+
+
+@pytest.fixture
+def point_sets():
+    g = torch.Generator().manual_seed(0)
+    real = torch.randn(64, 2, generator=g) * 0.3 + torch.tensor([0.0, 1.0])
+    fake = torch.randn(64, 2, generator=g) * 0.3 + torch.tensor([0.0, -1.0])
+    return PointSet(real), PointSet(fake)
+
+
+def test_least_squares_codes_are_the_targets_on_fixed_points(point_sets):
+    real, fake = point_sets
+    torch.manual_seed(0)
+    d = MLPDiscriminator(in_dim=2, width=16, depth=2)
+    trace = fit_discriminator(d, real, fake, "least_squares", {"a": -1.0, "b": 1.0, "c": 0.0},
+                              steps=300, batch_size=64, lr=3e-3)
+    assert trace[-1] < 0.1 * trace[0]
+    with torch.no_grad():
+        assert d(real.points).mean().item() == pytest.approx(1.0, abs=0.2)
+        assert d(fake.points).mean().item() == pytest.approx(-1.0, abs=0.2)
+
+
+def test_bad_loss_params_are_clear_errors(point_sets):
+    with pytest.raises(ValueError, match=r"takes parameters \['a', 'b', 'c'\]"):
+        fit_discriminator(MLPDiscriminator(in_dim=2), *point_sets, "least_squares", {"d": 1.0})
