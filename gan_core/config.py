@@ -22,11 +22,12 @@ PROFILES = ("smoke", "cpu", "gpu")
 
 def get_profile(name: str | None = None) -> str:
     """The active profile: ``name`` if given, else $GAN_BOOK_PROFILE, else gpu or cpu."""
+    source = "profile"
     if name is None:
-        name = os.environ.get(PROFILE_VARIABLE, "").strip()
+        name, source = os.environ.get(PROFILE_VARIABLE, "").strip(), f"profile (from ${PROFILE_VARIABLE})"
     if not name:
         return "gpu" if torch.cuda.is_available() else "cpu"
-    return lookup({p: p for p in PROFILES}, name, f"profile (from {PROFILE_VARIABLE})")
+    return lookup({p: p for p in PROFILES}, name, source)
 
 
 def by_profile(smoke, cpu, gpu, profile: str | None = None):

@@ -50,6 +50,20 @@ class GaussianMixture:
         return self.log_prob(x).exp()
 
 
+@dataclass(frozen=True)
+class PointSet:
+    """A fixed set of points (n, dim) to sample from with replacement, e.g. frozen fakes."""
+
+    points: torch.Tensor
+
+    def __post_init__(self):
+        if not isinstance(self.points, torch.Tensor) or self.points.ndim != 2 or len(self.points) == 0:
+            raise ValueError(f"PointSet needs a non-empty (n, dim) tensor, got {getattr(self.points, 'shape', self.points)!r}")
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return self.points[torch.randint(len(self.points), (n,), generator=generator)]  # (n, dim)
+
+
 def _as_vector(values, name: str) -> torch.Tensor:
     vector = torch.as_tensor(values, dtype=torch.float64).reshape(-1)
     if vector.numel() == 0 or not bool(torch.isfinite(vector).all()):

@@ -4,6 +4,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from gan_core import theory
+
 REAL_COLOUR, FAKE_COLOUR = "black", "tab:green"
 
 
@@ -169,3 +171,182 @@ def plot_mode_counts(steps, counts, ax=None, cmap="magma"):
     ax.figure.colorbar(image, ax=ax, label="high-quality samples")
     ax.set(xlabel="generator step", ylabel="mode")
     return ax
+
+
+# --- 1-D pictures of the GAN game (chapter "The GAN game") ---------------------------
+
+D_COLOUR = "tab:blue"
+
+
+def _as_1d(name: str, values) -> np.ndarray:
+    array = np.asarray(values.detach().cpu() if torch.is_tensor(values) else values, dtype=float)
+    return array.reshape(-1)
+
+
+def _same_length(**arrays: np.ndarray) -> None:
+    lengths = {name: len(a) for name, a in arrays.items() if a is not None}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"arrays must have one length, got {lengths}")
+
+
+def kde_1d(samples, x, bandwidth: float | None = None) -> np.ndarray:
+    """Gaussian kernel density estimate of 1-D ``samples`` on the grid ``x``.
+
+    The default bandwidth is Silverman's rule, 0.9 min(std, IQR / 1.34) n^(-1/5).
+    """
+    samples, x = _as_1d("samples", samples), _as_1d("x", x)
+    if len(samples) < 2:
+        raise ValueError(f"kde_1d needs at least 2 samples, got {len(samples)}")
+    if bandwidth is None:
+        iqr = np.subtract(*np.percentile(samples, [75, 25]))
+        spread = min(samples.std(), iqr / 1.34) or samples.std() or 1.0
+        bandwidth = 0.9 * spread * len(samples) ** -0.2
+    if not bandwidth > 0:
+        raise ValueError(f"bandwidth must be positive, got {bandwidth}")
+    u = (x[:, None] - samples[None, :]) / bandwidth  # (len(x), n)
+    return np.exp(-0.5 * u**2).sum(axis=1) / (len(samples) * bandwidth * np.sqrt(2 * np.pi))
+
+
+def plot_pointwise_objective(pairs, ax=None, resolution: int = 999):
+    """y ↦ a log y + b log(1 - y) on (0, 1) for each (a, b), its maximum y = a / (a + b) marked."""
+    ax = _axes(ax, figsize=(6, 3.5))
+    y = np.linspace(0, 1, resolution + 2)[1:-1]
+    for a, b in pairs:
+        if not (a >= 0 and b >= 0 and a + b > 0):
+            raise ValueError(f"need a, b >= 0 and a + b > 0, got a={a}, b={b}")
+        line, = ax.plot(y, a * np.log(y) + b * np.log1p(-y), label=f"a={a:g}, b={b:g}")
+        best = a / (a + b)
+        ax.plot([best], [a * np.log(best) + b * np.log1p(-best)] if 0 < best < 1 else [np.nan],
+                "o", color=line.get_color())
+        ax.axvline(best, color=line.get_color(), linestyle=":", linewidth=1)
+    ax.set(xlabel="y = D(x)", ylabel="a log y + b log(1 - y)")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_game_1d(x, p_data, p_g=None, d=None, ax=None, d_label: str = "D(x)", d_star=None):
+    """The GAN paper's Figure 1 colours: p_data black dots, p_g green, D blue dashed.
+
+    ``x`` is a grid; ``p_data``, ``p_g`` densities on it; ``d`` (and ``d_star``, drawn thin
+    and grey for comparison) values of a discriminator in [0, 1] on it.
+    """
+    ax = _axes(ax, figsize=(6, 3.5))
+    x, p_data = _as_1d("x", x), _as_1d("p_data", p_data)
+    p_g, d, d_star = (None if v is None else _as_1d(n, v) for n, v in (("p_g", p_g), ("d", d), ("d_star", d_star)))
+    _same_length(x=x, p_data=p_data, p_g=p_g, d=d, d_star=d_star)
+    ax.plot(x, p_data, ":", color=REAL_COLOUR, linewidth=2.5, label="$p_{data}$")
+    if p_g is not None:
+        ax.plot(x, p_g, color=FAKE_COLOUR, linewidth=2, label="$p_g$")
+    if d_star is not None:
+        ax.plot(x, d_star, color="grey", linewidth=1, label="$D^*$")
+    if d is not None:
+        ax.plot(x, d, "--", color=D_COLOUR, linewidth=2, label=d_label)
+    ax.set(xlabel="x", xlim=(x[0], x[-1]))
+    ax.legend(fontsize="small", loc="upper right")
+    return ax
+
+
+def plot_mapping_1d(z, x_of_z, ax, z_range=(-1.0, 1.0), x_level: float | None = None,
+                    z_level: float | None = None):
+    """Arrows from z (a lower line, spread over the x axis) up to G(z) (the line at ``x_level``).
+
+    Like the arrows of the GAN paper's Figure 1: where arrows bunch together, p_g is high.
+    The two lines go below 0, by default 6% and 35% of the current top of the y axis.
+    """
+    top = ax.get_ylim()[1]
+    x_level = -0.06 * top if x_level is None else x_level
+    z_level = -0.35 * top if z_level is None else z_level
+    z, x_of_z = _as_1d("z", z), _as_1d("x_of_z", x_of_z)
+    _same_length(z=z, x_of_z=x_of_z)
+    lo, hi = ax.get_xlim()
+    inset = 0.1 * (hi - lo)
+    z_pos = lo + inset + (z - z_range[0]) / (z_range[1] - z_range[0]) * (hi - lo - 2 * inset)
+    for start, end in zip(z_pos, x_of_z):
+        ax.annotate("", xy=(end, x_level), xytext=(start, z_level),
+                    arrowprops={"arrowstyle": "->", "color": "0.45", "linewidth": 0.7})
+    ax.hlines([x_level, z_level], [lo, lo + inset], [hi, hi - inset], color="black", linewidth=1)
+    ax.text(lo, x_level, " x", va="bottom", fontsize="small")
+    ax.text(lo + inset, z_level, "z ", va="center", ha="right", fontsize="small")
+    ax.set_ylim(bottom=z_level - 0.05 * top)
+    ax.set_yticks([tick for tick in ax.get_yticks() if 0 <= tick <= top])
+    return ax
+
+
+def plot_g_gradients(d_fake, grads: dict, ax=None):
+    """Magnitude of each generator loss's gradient with respect to D's logit, against D(G(z))."""
+    ax = _axes(ax, figsize=(6, 3.5))
+    d_fake = _as_1d("d_fake", d_fake)
+    for (label, values), style in zip(grads.items(), ("-", "--", "-.", ":")):
+        values = _as_1d(label, values)
+        _same_length(d_fake=d_fake, **{label: values})
+        ax.plot(d_fake, np.abs(values), style, linewidth=2, label=label)
+    ax.axvspan(0, 0.1, color="tab:red", alpha=0.1, label="early training: D rejects fakes")
+    ax.set(xlabel="D(G(z))", ylabel="|d loss / d logit|", xlim=(0, 1), ylim=(0, 1.05))
+    ax.legend(fontsize="small")
+    return ax
+
+
+# ---- fixed points, decision boundaries and generator gradients (LSGAN theory chapter) ----
+
+def scores_on_grid(discriminator: torch.nn.Module, extent, resolution: int = 150) -> np.ndarray:
+    """D's raw output on a ``resolution``² grid over ``extent`` = (x0, x1, y0, y1), rows = y."""
+    with torch.no_grad():
+        scores = discriminator(grid_2d(extent, resolution))
+    return scores.reshape(resolution, resolution).cpu().numpy()
+
+
+def plot_boundary(ax, discriminator, level: float, extent, colour: str, label: str, heat: bool = False,
+                  squash: bool = False):
+    """D's ``level`` contour (its decision boundary), optionally over a heat map of D."""
+    values = scores_on_grid(discriminator, extent)
+    if squash:
+        values = 1 / (1 + np.exp(-values))
+    if heat:
+        span = np.abs(values - level).max()
+        ax.imshow(values, origin="lower", extent=extent, cmap="RdBu_r", vmin=level - span, vmax=level + span,
+                  alpha=0.55, aspect="auto")
+    contour = ax.contour(np.linspace(*extent[:2], values.shape[1]), np.linspace(*extent[2:], values.shape[0]),
+                         values, levels=[level], colors=colour, linewidths=2)
+    ax.plot([], [], color=colour, linewidth=2, label=label)  # contour sets have no legend entry
+    return contour
+
+
+def plot_fixed_points(ax, real: torch.Tensor, fake: torch.Tensor, probes: torch.Tensor | None = None,
+                probe_label: str = "fake, far from the data"):
+    """The fixed real (black) and fake (green) points, and the probed fake points (magenta)."""
+    ax.scatter(*real.T, s=10, color="black", label="real")
+    ax.scatter(*fake.T, s=10, color="tab:green", marker="+", label="fake")
+    if probes is not None:
+        ax.scatter(*probes.T, s=60, color="magenta", marker="*", zorder=5, label=probe_label)
+
+
+def plot_gradient_arrows(ax, points: torch.Tensor, gradients: torch.Tensor, scale: float, colour: str,
+                         max_length: float = 2.0):
+    """Minus each gradient (where the generator moves the point): length ``scale``·norm, at most ``max_length``."""
+    norms = gradients.double().norm(dim=1, keepdim=True)
+    lengths = (norms * scale).clamp(max=max_length)
+    steps = (-gradients.double() / norms.clamp(min=1e-300) * lengths).float()
+    ax.quiver(*points.T, *steps.T, angles="xy", scale_units="xy", scale=1, color=colour, width=0.006,
+              zorder=6)
+
+
+def plot_lsgan_optimum(ax, a: float, b: float, c: float, mean: float, x: np.ndarray, p_data_of, p_g_of):
+    """Densities, LSGAN's D* and 2·C(G) against the χ² for codes (a, b, c) and p_g's ``mean``."""
+    if a == b:
+        ax.text(0.5, 0.5, "choose a ≠ b: D* needs two different labels", ha="center", transform=ax.transAxes)
+        return
+    p_d, p_g = p_data_of(x), p_g_of(mean)(x)
+    dx = x[1] - x[0]
+    d_star = theory.lsgan_optimal_discriminator(p_d, p_g, a, b)
+    two_c = 2 * theory.lsgan_criterion(p_d, p_g, a, b, c, dx)
+    chi2 = theory.pearson_chi2(2 * p_g, p_d + p_g, dx)
+    ax.fill_between(x, p_d, color="black", alpha=0.15, label="$p_d$")
+    ax.fill_between(x, p_g, color="tab:green", alpha=0.25, label="$p_g$")
+    ax.plot(x, d_star, color="tab:blue", label="$D^*$")
+    ax.axhline(c, color="tab:red", linestyle=":", label="$c$")
+    holds = "hold" if (b - c, b - a) == (1, 2) else "do not hold"
+    ax.text(0.98, 0.97, f"2C(G) = {two_c:.3f}\nχ² = {chi2:.3f}\nb-c = {b - c:g}, b-a = {b - a:g}\n"
+            f"χ² conditions {holds}", transform=ax.transAxes, ha="right", va="top", fontsize="small",
+            bbox={"facecolor": "white", "alpha": 0.8})
+    ax.set(xlabel="x", ylim=(min(a, b, c, 0) - 0.3, max(a, b, c, 0.5) + 0.3))
+    ax.legend(loc="upper left", fontsize="x-small")

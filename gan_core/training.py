@@ -117,12 +117,7 @@ def train(generator: torch.nn.Module, discriminator: torch.nn.Module, data: Samp
             real = data.sample(m, generator=rng).to(device)
             with torch.no_grad():
                 fake = generator(noise())
-            d_real, d_fake = discriminator(real), discriminator(fake)
-            loss_d = d_loss_fn(d_real, d_fake)
-            _check_finite(step, d_loss=loss_d)
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
+            loss_d, d_real, d_fake = discriminator_step(discriminator, opt_d, d_loss_fn, real, fake, step)
 
         loss_g = g_loss_fn(discriminator(generator(noise())))
         _check_finite(step, g_loss=loss_g)
@@ -136,3 +131,44 @@ def train(generator: torch.nn.Module, discriminator: torch.nn.Module, data: Samp
         for callback in callbacks:
             callback(state)
     return history
+
+
+def discriminator_step(discriminator: torch.nn.Module, optimizer: torch.optim.Optimizer, d_loss_fn,
+                       real: torch.Tensor, fake: torch.Tensor, step: int):
+    """One update of D on a real and a fake batch, Algorithm 1's inner step.
+
+    Returns the loss and D's raw outputs on both batches.
+    """
+    d_real, d_fake = discriminator(real), discriminator(fake)
+    loss = d_loss_fn(d_real, d_fake)
+    _check_finite(step, d_loss=loss)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss, d_real, d_fake
+
+
+def fit_discriminator(discriminator: torch.nn.Module, real: Sampler, fake: Sampler,
+                      loss: str = "non_saturating", loss_params: dict | None = None, steps: int = 1000,
+                      batch_size: int = 256, lr: float = 1e-3, seed: int = 0,
+                      optimizer: str = "adam") -> list[float]:
+    """Train D alone against two fixed samplers; return its loss per step.
+
+    This is the inner loop of Algorithm 1 run on its own, with G frozen (``fake`` may be a
+    generator: it has ``sample``; fixed points go in a ``gan_core.data.PointSet``). Long
+    enough, it approaches the optimal discriminator D* (chapters on the GAN game and LSGAN).
+    """
+    if steps < 1 or batch_size < 1:
+        raise ValueError(f"need steps >= 1 and batch_size >= 1, got {steps} and {batch_size}")
+    d_loss_fn, _ = losses.get(loss, **(loss_params or {}))
+    config = TrainConfig(optimizer=optimizer, lr_d=lr, batch_size=batch_size, seed=seed)
+    opt = make_optimizer(discriminator.parameters(), optimizer, lr, config)
+    device = next(discriminator.parameters()).device
+    rng = torch.Generator().manual_seed(seed)
+    trace = []
+    for step in range(1, steps + 1):
+        x_real = real.sample(batch_size, generator=rng).to(device)
+        x_fake = fake.sample(batch_size, generator=rng).to(device)
+        loss_d, _, _ = discriminator_step(discriminator, opt, d_loss_fn, x_real, x_fake, step)
+        trace.append(loss_d.item())
+    return trace

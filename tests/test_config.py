@@ -27,8 +27,13 @@ def test_default_profile_follows_cuda(monkeypatch):
 
 def test_unknown_profile_names_the_choices(monkeypatch):
     monkeypatch.setenv("GAN_BOOK_PROFILE", "laptop")
-    with pytest.raises(ValueError, match=r"unknown profile.*'laptop'.*'smoke', 'cpu', 'gpu'"):
+    with pytest.raises(ValueError, match=r"unknown profile \(from \$GAN_BOOK_PROFILE\) 'laptop'.*'smoke', 'cpu', 'gpu'"):
         config.get_profile()
+
+
+def test_unknown_explicit_profile_does_not_blame_the_environment():
+    with pytest.raises(ValueError, match=r"^unknown profile 'laptop'; choose one of: 'smoke', 'cpu', 'gpu'$"):
+        config.get_profile("laptop")
 
 
 def test_by_profile_picks_the_active_value():

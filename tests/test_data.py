@@ -67,3 +67,15 @@ def test_density_integrates_to_one_in_2d():
 def test_bad_parameters_are_clear_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_point_set_samples_its_rows_with_replacement():
+    points = torch.arange(10.0).reshape(5, 2)
+    drawn = data.PointSet(points).sample(1_000, generator=torch.Generator().manual_seed(0))
+    assert drawn.shape == (1_000, 2)
+    assert set(map(tuple, drawn.tolist())) == set(map(tuple, points.tolist()))
+
+
+def test_point_set_needs_a_2d_tensor():
+    with pytest.raises(ValueError, match=r"non-empty \(n, dim\) tensor"):
+        data.PointSet(torch.zeros(3))

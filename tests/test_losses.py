@@ -81,3 +81,21 @@ def test_least_squares_with_other_codes():
 def test_bad_names_and_parameters_are_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_non_saturating_gives_the_generator_more_gradient_early_in_training():
+    from gan_core import data, nets
+    from gan_core.training import fit_discriminator
+
+    torch.manual_seed(0)
+    g = nets.MLPGenerator(z_dim=1, out_dim=1, width=16, depth=2, prior="uniform")
+    d = nets.MLPDiscriminator(in_dim=1, width=16, depth=2)
+    fit_discriminator(d, data.gaussian_1d(3.0, 0.5), g, steps=100, batch_size=128, lr=3e-3)
+    z = nets.sample_latent(256, 1, "uniform", torch.Generator().manual_seed(1))
+    assert torch.sigmoid(d(g(z))).mean().item() < 0.1  # D rejects the fakes: early training
+    norms = {}
+    for name in ("minimax", "non_saturating"):
+        g.zero_grad()
+        losses.get(name).g_loss(d(g(z))).backward()
+        norms[name] = torch.cat([p.grad.flatten() for p in g.parameters()]).norm().item()
+    assert norms["non_saturating"] > 5 * norms["minimax"]

@@ -104,3 +104,44 @@ def test_mode_counts_puts_modes_on_rows_and_checkpoints_on_columns():
     ax = plots.plot_mode_counts([100, 200, 300], [(5, 0), (0, 7), (1, 1)])
     np.testing.assert_allclose(ax.get_images()[0].get_array(), [[5, 0, 1], [0, 7, 1]])
     assert ax.get_xlabel() == "generator step"
+def linear_d():
+    d = torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        d.weight.copy_(torch.tensor([[0.0, 1.0]]))
+        d.bias.zero_()
+    return lambda x: d(x).squeeze(-1)  # D(x) = x_2: the boundary at level 0 is the x axis
+
+
+def test_scores_on_grid_rows_follow_y():
+    scores = plots.scores_on_grid(linear_d(), (-1, 1, -2, 2), resolution=5)
+    np.testing.assert_allclose(scores[:, 0], [-2, -1, 0, 1, 2], atol=1e-6)
+
+
+def test_plot_boundary_draws_the_level_set():
+    _, ax = plt.subplots()
+    contour = plots.plot_boundary(ax, linear_d(), 0.0, (-1, 1, -1, 1), "tab:blue", "LS", heat=True)
+    (path,) = [p for p in contour.get_paths() if len(p.vertices)]
+    np.testing.assert_allclose(path.vertices[:, 1], 0.0, atol=1e-6)
+    assert len(ax.get_images()) == 1 and ax.get_lines()[-1].get_label() == "LS"
+
+
+def test_gradient_arrows_point_against_the_gradient_and_are_capped():
+    _, ax = plt.subplots()
+    points, gradients = torch.zeros(2, 2), torch.tensor([[0.0, 1.0], [-100.0, 0.0]])
+    plots.plot_gradient_arrows(ax, points, gradients, scale=1.0, colour="red", max_length=2.0)
+    quiver = ax.collections[-1]
+    np.testing.assert_allclose(np.c_[quiver.U, quiver.V], [[0.0, -1.0], [2.0, 0.0]], atol=1e-6)
+
+
+def test_plot_fixed_points_and_lsgan_optimum_draw_their_parts():
+    _, ax = plt.subplots()
+    plots.plot_fixed_points(ax, torch.zeros(4, 2), torch.ones(3, 2), probes=torch.ones(1, 2))
+    assert [len(c.get_offsets()) for c in ax.collections] == [4, 3, 1]
+    x = np.linspace(-4, 4, 101)
+    density = lambda mean: (lambda t: np.exp(-(t - mean) ** 2 / 2) / np.sqrt(2 * np.pi))  # noqa: E731
+    _, ax = plt.subplots()
+    plots.plot_lsgan_optimum(ax, -1.0, 1.0, 0.0, 0.0, x, density(0.0), density)
+    assert "conditions hold" in ax.texts[0].get_text()
+    _, ax = plt.subplots()
+    plots.plot_lsgan_optimum(ax, 1.0, 1.0, 0.0, 0.0, x, density(0.0), density)
+    assert "choose a ≠ b" in ax.texts[0].get_text()
