@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML
 from matplotlib.animation import FuncAnimation
 
+from gan_core import config, plots, recipes, training
+
 
 def interactive_figure(draw, figsize=(5, 4), **controls) -> ipywidgets.Widget:
     """Sliders for ``controls`` (ipywidgets ``interact`` abbreviations) redrawing ``draw(ax, **values)``."""
@@ -25,21 +27,11 @@ def interactive_figure(draw, figsize=(5, 4), **controls) -> ipywidgets.Widget:
 
 def static_twin(draw, name: str, values, figsize=(5, 4), dpi: int = 72, **fixed) -> HTML:
     """An HTML animation of ``draw(ax, name=value, **fixed)`` over ``values``."""
-    values = list(values)
-    if not values:
-        raise ValueError("static_twin needs at least one value to animate over")
-    fig = plt.figure(figsize=figsize, dpi=dpi)
-
-    def frame(value):
-        fig.clear()  # also drops the previous frame's colour bars
-        ax = fig.add_subplot()
+    def frame(ax, value):
         draw(ax, **{name: value}, **fixed)
         ax.set_title(f"{name} = {value:g}" if isinstance(value, float) else f"{name} = {value}")
 
-    animation = FuncAnimation(fig, frame, frames=values, interval=400)
-    html = animation.to_jshtml(default_mode="loop")
-    plt.close(fig)
-    return HTML(without_cdn_links(html))
+    return animate_frames(frame, values, figsize=figsize, dpi=dpi, interval=400)
 
 
 def without_cdn_links(html: str) -> str:
@@ -57,11 +49,11 @@ def animate_frames(draw, frames, figsize=(5, 4), dpi: int = 72, interval: int = 
     """
     frames = list(frames)
     if not frames:
-        raise ValueError("animate_frames needs at least one frame")
+        raise ValueError("an animation needs at least one frame")
     fig = plt.figure(figsize=figsize, dpi=dpi)
 
     def show(frame):
-        fig.clear()
+        fig.clear()  # also drops the previous frame's colour bars
         draw(fig.add_subplot(), frame)
 
     animation = FuncAnimation(fig, show, frames=frames, interval=interval)
@@ -80,8 +72,6 @@ def training_view(distribution, extent, steps_per_click: int = 100, redraw_every
     optimisers start afresh each time, since the controls may have changed their rates.
     ``overrides`` are ``recipes.ToySettings`` fields for the nets and batch size.
     """
-    from gan_core import config, plots, recipes, training
-
     settings = recipes.ToySettings.with_overrides(**overrides)
     loss = ipywidgets.Dropdown(options=["least_squares", "non_saturating", "minimax"], description="loss")
     lr_d = ipywidgets.FloatLogSlider(value=settings.lr_d, base=10, min=-5, max=-1, description="lr D")

@@ -24,7 +24,7 @@ def test_static_twin_has_one_frame_per_value():
 
 
 def test_static_twin_needs_values():
-    with pytest.raises(ValueError, match="at least one value"):
+    with pytest.raises(ValueError, match="at least one frame"):
         widgets.static_twin(draw_line, "slope", [])
 
 
