@@ -23,6 +23,7 @@ same classifier, **not comparable with published FIDs**.
 
 import hashlib
 import os
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,3 +232,29 @@ class FeatureSpace:
     def real_floor(self, other_real: torch.Tensor) -> ImageScores:
         """The same scores for another set of real images: what a perfect generator would get."""
         return self.score(other_real)
+
+
+class EpochMonitor:
+    """A callback for the training loop: after every epoch, score ``n`` samples and keep a snapshot.
+
+    Sampling uses the monitor's own random generator (fixed noise for the snapshots), so
+    watching a run does not change it. ``seconds`` holds each epoch's wall time, metrics
+    excluded.
+    """
+
+    def __init__(self, space: FeatureSpace, steps_per_epoch: int, n: int = 1000, n_snapshot: int = 36,
+                 seed: int = 1):
+        self.space, self.steps_per_epoch, self.n = space, steps_per_epoch, n
+        self.seed, self.n_snapshot = seed, n_snapshot
+        self.epochs, self.scores, self.snapshots, self.seconds = [], [], [], []
+        self._clock = time.perf_counter()
+
+    def __call__(self, state) -> None:
+        if state.step % self.steps_per_epoch:
+            return
+        self.seconds.append(time.perf_counter() - self._clock)
+        fake = state.generator.sample(self.n, torch.Generator().manual_seed(self.seed))  # (n, C, H, W)
+        self.epochs.append(state.step // self.steps_per_epoch)
+        self.scores.append(self.space.score(fake))
+        self.snapshots.append(fake[: self.n_snapshot].cpu())
+        self._clock = time.perf_counter()

@@ -101,3 +101,24 @@ def test_feature_space_scores_real_data_near_its_floor(digits):
     assert noise.frechet > 5 * floor.frechet
     assert noise.precision < 0.5
     assert "precision" in str(floor)
+
+
+def test_epoch_monitor_scores_once_per_epoch_without_touching_the_run(digits):
+    from gan_core import dcgan, training
+    model = im.train_classifier(digits, epochs=1, width=4)
+    space = im.FeatureSpace(model, digits.images()[:300], n_classes=10)
+    monitor = im.EpochMonitor(space, steps_per_epoch=2, n=50, n_snapshot=4)
+
+    class Resized:
+        def sample(self, n, generator=None):
+            return torch.nn.functional.interpolate(digits.sample(n, generator), size=28)
+
+    def run(callbacks):
+        torch.manual_seed(0)
+        g = dcgan.DCGANGenerator(z_dim=4, size=28, channels=1, width=4)
+        d = dcgan.DCGANDiscriminator(size=28, channels=1, width=4)
+        return training.train(g, d, Resized(), training.TrainConfig(steps=5, batch_size=8), callbacks)
+
+    assert run((monitor,)) == run(())
+    assert monitor.epochs == [1, 2] and len(monitor.scores) == len(monitor.seconds) == 2
+    assert monitor.snapshots[0].shape == (4, 1, 28, 28)
