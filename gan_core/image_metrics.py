@@ -48,8 +48,8 @@ class SmallClassifier(nn.Module):
         self.body = nn.Sequential(
             nn.Conv2d(channels, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.AdaptiveAvgPool2d(4), nn.Flatten(),  # (B, 2 * width * 16) whatever the image size
-            nn.Linear(2 * width * 16, feature_dim), nn.ReLU())
+            nn.AdaptiveAvgPool2d(7), nn.Flatten(),  # (B, 2 * width * 49) whatever the image size
+            nn.Linear(2 * width * 49, feature_dim), nn.ReLU())
         self.head = nn.Linear(feature_dim, n_classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
@@ -59,7 +59,7 @@ class SmallClassifier(nn.Module):
         return self.head(self.body(x))  # (B, n_classes) logits
 
 
-def train_classifier(data: ImageDataset, epochs: int = 2, batch_size: int = 128, lr: float = 1e-3,
+def train_classifier(data: ImageDataset, epochs: int = 2, batch_size: int = 128, lr: float = 2e-3,
                      width: int = 32, seed: int = 0) -> SmallClassifier:
     """Plain supervised training with Adam and cross-entropy (not a GAN: no game here)."""
     torch.manual_seed(seed)

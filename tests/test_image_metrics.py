@@ -92,7 +92,7 @@ def test_classifier_learns_digits_and_is_cached_with_its_hash(digits, tmp_path, 
 
 def test_feature_space_scores_real_data_near_its_floor(digits):
     torch.manual_seed(0)
-    model = im.train_classifier(digits, epochs=2, width=8)
+    model = im.train_classifier(digits, epochs=5, width=8, lr=3e-3)
     shuffled = digits.subset(None, seed=1)
     space = im.FeatureSpace(model, shuffled.images(torch.arange(0, 800)), n_classes=10)
     floor = space.real_floor(shuffled.images(torch.arange(800, 1600)))
