@@ -84,3 +84,21 @@ def test_non_finite_weights_are_never_saved(tmp_path):
     with pytest.raises(TrainingDiverged, match="kept the last checkpoint"):
         training.save_checkpoint(path, 3, g, d, opt, opt, training.History(), torch.Generator())
     assert path.read_bytes() == before
+
+
+def test_a_crash_while_saving_leaves_the_previous_checkpoint_whole(tmp_path, monkeypatch):
+    path = tmp_path / "c.pt"
+    g, d = tiny_models()
+    training.train(g, d, data.ring_of_gaussians(), settings(path, 2))
+    before = path.read_bytes()
+
+    def crash(obj, f, *args, **kwargs):
+        open(f, "wb").write(b"half a checkpoint")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", crash)
+    opt = torch.optim.SGD(g.parameters())
+    with pytest.raises(KeyboardInterrupt):
+        training.save_checkpoint(path, 3, g, d, opt, opt, training.History(), torch.Generator())
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]
