@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JB := $(VENV)/bin/jupyter-book build . --warningiserror --keep-going
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup book book-all test unit nbval check-book notebooks chromium clean
+.PHONY: setup book book-all test unit nbval check-book notebooks chromium datasets clean
 
 setup: $(STAMP) $(ASSETS)
 
@@ -33,6 +33,11 @@ chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
+# Fashion-MNIST for the image chapters, offline, from Debian (IDX files in /usr/share/datasets).
+datasets:
+	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends dataset-fashion-mnist >/dev/null; }
+
 book: setup
 	$(JB)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
@@ -44,19 +49,19 @@ book-all: setup
 unit: setup
 	GAN_BOOK_PROFILE=smoke $(PY) -m pytest -q -n 2 --dist loadscope tests
 
-nbval: setup
+nbval: setup datasets
 	GAN_BOOK_PROFILE=smoke $(PY) -m pytest -q -n 2 --dist loadscope $(NBVAL) chapters
 
 check-book: setup chromium
 	$(PY) tools/check_book.py _build/html
 
-test: setup chromium
+test: setup chromium datasets
 	GAN_BOOK_PROFILE=smoke $(PY) -m pytest -q -n 2 --dist loadscope $(NBVAL) tests chapters
 	$(JB) --all
 	$(PY) tools/check_book.py _build/html
 
 # Re-execute the chapters in place (profile from GAN_BOOK_PROFILE), storing widget state.
-notebooks: setup
+notebooks: setup datasets
 	$(PY) tools/notebooks.py execute chapters/*.ipynb
 
 clean:

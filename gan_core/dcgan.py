@@ -1,0 +1,127 @@
+"""DCGAN's generator and discriminator (chapter "DCGAN").
+
+Both nets follow the architecture guidelines of Radford, Metz and Chintala (2016):
+
+1. no pooling: D halves the resolution with strided convolutions, G doubles it with
+   transposed ("fractionally strided") convolutions;
+2. batch norm in both nets, except G's output layer and D's input layer;
+3. no fully connected hidden layers: G's first layer maps z, seen as a 1 x 1 image, to
+   a small feature map; D's last layer maps its last feature map to one number;
+4. ReLU in every layer of G except the output, which uses Tanh;
+5. LeakyReLU with slope 0.2 in every layer of D;
+6. weights from N(0, 0.02), batch-norm scales from N(1, 0.02), biases 0.
+
+The image side ``size`` is 28 (start from 7 x 7 and double twice), 32 or 64 (start from
+4 x 4 and double three or four times). ``width`` is the number of channels of G's last
+hidden layer and of D's first layer; it doubles with every halving of the resolution.
+"""
+
+import torch
+from torch import nn
+
+from gan_core.nets import PRIORS, sample_latent
+from gan_core.registry import lookup
+
+START = {28: (7, 2), 32: (4, 3), 64: (4, 4)}  # image side -> (first feature map side, doublings)
+
+
+def _layout(size: int) -> tuple[int, int]:
+    return lookup(START, size, "DCGAN image size")
+
+
+def dcgan_init(module: nn.Module) -> None:
+    """The paper's initialisation: conv weights N(0, 0.02), BN scales N(1, 0.02), biases 0."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+class DCGANGenerator(nn.Module):
+    """G: z of size ``z_dim`` to an image ``(channels, size, size)`` with values in (-1, 1)."""
+
+    def __init__(self, z_dim: int = 100, size: int = 64, channels: int = 3, width: int = 64,
+                 prior: str = "uniform"):
+        super().__init__()
+        lookup({p: p for p in PRIORS}, prior, "latent prior")
+        start, doublings = _layout(size)
+        self.z_dim, self.prior, self.size, self.channels = z_dim, prior, size, channels
+        hidden = width * 2 ** (doublings - 1)  # channels of the first feature map
+        layers = [  # project z (a 1 x 1 image) to a start x start map: a convolution, not a dense layer
+            nn.ConvTranspose2d(z_dim, hidden, start, 1, 0, bias=False),
+            nn.BatchNorm2d(hidden), nn.ReLU(True)]
+        for _ in range(doublings - 1):  # each block doubles the side and halves the channels
+            layers += [nn.ConvTranspose2d(hidden, hidden // 2, 4, 2, 1, bias=False),
+                       nn.BatchNorm2d(hidden // 2), nn.ReLU(True)]
+            hidden //= 2
+        layers += [nn.ConvTranspose2d(hidden, channels, 4, 2, 1), nn.Tanh()]  # output: no BN, Tanh
+        self.body = nn.Sequential(*layers)
+        self.apply(dcgan_init)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.body(z.reshape(len(z), self.z_dim, 1, 1))  # (B, z_dim) -> (B, C, size, size)
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Draw ``n`` images from p_g, without gradients."""
+        device = next(self.parameters()).device
+        with torch.no_grad():
+            return self(sample_latent(n, self.z_dim, self.prior, generator, device))
+
+
+class DCGANDiscriminator(nn.Module):
+    """D: an image ``(channels, size, size)`` to one raw logit, shape ``(B,)``."""
+
+    def __init__(self, size: int = 64, channels: int = 3, width: int = 64):
+        super().__init__()
+        start, doublings = _layout(size)
+        blocks = [nn.Sequential(nn.Conv2d(channels, width, 4, 2, 1),  # input layer: no BN
+                                nn.LeakyReLU(0.2, True))]
+        hidden = width
+        for _ in range(doublings - 1):  # each block halves the side and doubles the channels
+            blocks.append(nn.Sequential(nn.Conv2d(hidden, hidden * 2, 4, 2, 1, bias=False),
+                                        nn.BatchNorm2d(hidden * 2), nn.LeakyReLU(0.2, True)))
+            hidden *= 2
+        self.blocks = nn.Sequential(*blocks)
+        self.head = nn.Conv2d(hidden, 1, start, 1, 0)  # start x start map -> 1 x 1: one logit
+        self.apply(dcgan_init)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.blocks(x)).reshape(-1)  # (B, 1, 1, 1) -> (B,)
+
+    @torch.no_grad()
+    def features(self, x: torch.Tensor, grid: int = 4) -> torch.Tensor:
+        """The paper's feature vector: every block's maps max-pooled to ``grid`` x ``grid``, concatenated.
+
+        Used to classify images with a linear model trained on few labels.
+        """
+        pooled = []
+        for block in self.blocks:
+            x = block(x)
+            side = min(grid, x.shape[-1])
+            pooled.append(nn.functional.adaptive_max_pool2d(x, side).flatten(1))  # (B, C * side²)
+        return torch.cat(pooled, dim=1)
+
+
+def layer_shapes(net: nn.Module, x: torch.Tensor) -> list[tuple[str, tuple[int, ...]]]:
+    """(layer name, output shape) for every leaf layer of ``net`` on input ``x``."""
+    shapes, hooks = [], []
+    for name, module in net.named_modules():
+        if not list(module.children()):
+            hooks.append(module.register_forward_hook(
+                lambda m, _, out, name=name: shapes.append((f"{name} {type(m).__name__}", tuple(out.shape)))))
+    try:
+        with torch.no_grad():
+            net(x)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return shapes
+
+
+def fast_settings(device: torch.device) -> dict:
+    """TrainConfig flags that pay off on CUDA and not on a CPU: bf16 autocast and channels_last."""
+    cuda = torch.device(device).type == "cuda"
+    return {"bf16": cuda, "channels_last": cuda}

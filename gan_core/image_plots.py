@@ -1,0 +1,74 @@
+"""Figures for image GANs: grids of samples, D's outputs and per-epoch scores (chapter "DCGAN").
+
+Data in, axes out, like ``gan_core.plots``; images are tensors ``(n, C, H, W)`` in [-1, 1].
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+
+def image_grid(images: torch.Tensor, nrow: int = 8, pad: int = 1) -> np.ndarray:
+    """Tile ``images`` into one array: ``(rows, cols)`` for one channel, ``(rows, cols, 3)`` for RGB.
+
+    Pixels go from [-1, 1] to [0, 1]; the padding is white.
+    """
+    x = ((images.detach().float().cpu().clamp(-1, 1) + 1) / 2)  # (n, C, H, W) in [0, 1]
+    n, c, h, w = x.shape
+    ncol = min(nrow, n)
+    nrows = -(-n // ncol)
+    grid = torch.ones(c, nrows * (h + pad) + pad, ncol * (w + pad) + pad)
+    for i in range(n):
+        r, k = divmod(i, ncol)
+        top, left = pad + r * (h + pad), pad + k * (w + pad)
+        grid[:, top:top + h, left:left + w] = x[i]
+    return grid[0].numpy() if c == 1 else grid.permute(1, 2, 0).numpy()
+
+
+def show_images(images: torch.Tensor, nrow: int = 8, ax=None, title: str | None = None):
+    """Draw a grid of images on ``ax`` (a new one if None), without ticks."""
+    ax = ax if ax is not None else plt.subplots(figsize=(4, 4))[1]
+    grid = image_grid(images, nrow)
+    ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
+def _smooth(values, n: int) -> np.ndarray:
+    return np.convolve(values, np.ones(n) / n, mode="valid")
+
+
+def plot_d_outputs(history, ax=None, smooth: int = 1):
+    """Mean sigmoid(D) on real and on generated batches per generator step."""
+    ax = ax if ax is not None else plt.subplots(figsize=(6, 3.5))[1]
+    steps = history.step[smooth - 1:]
+    for name, label in (("d_real", "D(x), real"), ("d_fake", "D(G(z)), generated")):
+        ax.plot(steps, _smooth(torch.sigmoid(torch.tensor(getattr(history, name))).numpy(), smooth), label=label)
+    ax.axhline(0.5, color="grey", lw=0.8, ls=":")
+    ax.set(xlabel="generator step", ylabel="mean D output", ylim=(0, 1))
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_scores(epochs, scores, floor=None, axes=None):
+    """Three panels per epoch: Fréchet distance (with the real-vs-real floor), precision and
+    recall, and the number of classes generated."""
+    if axes is None:
+        axes = plt.subplots(1, 3, figsize=(13, 3.2))[1]
+    get = lambda name: [getattr(s, name) for s in scores]  # noqa: E731
+    axes[0].plot(epochs, get("frechet"), "o-", label="generated vs real")
+    axes[1].plot(epochs, get("precision"), "o-", label="precision")
+    axes[1].plot(epochs, get("recall"), "s-", label="recall")
+    axes[2].plot(epochs, get("classes_generated"), "o-", label="generated")
+    if floor is not None:
+        axes[0].axhline(floor.frechet, color="grey", ls="--", label="real vs real (floor)")
+        axes[1].axhline(floor.precision, color="tab:blue", ls=":", lw=1, label="real vs real")
+        axes[1].axhline(floor.recall, color="tab:orange", ls=":", lw=1)
+    axes[0].set(xlabel="epoch", ylabel="Fréchet distance (classifier features)", yscale="log")
+    axes[1].set(xlabel="epoch", ylabel="fraction", ylim=(0, 1.02))
+    axes[2].set(xlabel="epoch", ylabel="classes generated", ylim=(0, scores[0].n_classes + 0.5))
+    for ax in axes:
+        ax.legend(fontsize="small")
+    return axes

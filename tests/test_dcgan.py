@@ -1,0 +1,107 @@
+import pytest
+import torch
+from torch import nn
+
+from gan_core import dcgan, training
+from gan_core.training import TrainConfig
+
+
+@pytest.mark.parametrize("size, n_up", [(28, 3), (32, 4), (64, 5)])
+def test_generator_makes_images_of_the_requested_size_in_tanh_range(size, n_up):
+    torch.manual_seed(0)
+    g = dcgan.DCGANGenerator(z_dim=8, size=size, channels=3, width=4)
+    x = g.sample(5, torch.Generator().manual_seed(0))
+    assert x.shape == (5, 3, size, size)
+    assert float(x.abs().max()) < 1.0
+    convs = [m for m in g.modules() if isinstance(m, nn.ConvTranspose2d)]
+    assert len(convs) == n_up  # the projection of z, then one transposed conv per doubling
+
+
+@pytest.mark.parametrize("size", [28, 32, 64])
+def test_discriminator_returns_one_logit_per_image(size):
+    d = dcgan.DCGANDiscriminator(size=size, channels=1, width=4)
+    assert d(torch.randn(6, 1, size, size)).shape == (6,)
+
+
+def test_unknown_size_is_an_error_listing_the_sizes():
+    with pytest.raises(ValueError, match="28, 32, 64"):
+        dcgan.DCGANGenerator(size=48)
+
+
+def test_the_papers_guidelines_hold_layer_by_layer():
+    g = dcgan.DCGANGenerator(z_dim=8, size=64, channels=3, width=4)
+    d = dcgan.DCGANDiscriminator(size=64, channels=3, width=4)
+    for net in (g, d):  # no pooling, no fully connected layers
+        assert not any(isinstance(m, (nn.Linear, nn.MaxPool2d, nn.AvgPool2d)) for m in net.modules())
+    g_layers = list(g.body)
+    assert isinstance(g_layers[-1], nn.Tanh) and isinstance(g_layers[-2], nn.ConvTranspose2d)  # no BN at G's output
+    acts = [type(m) for m in g_layers if isinstance(m, (nn.ReLU, nn.Tanh, nn.LeakyReLU))]
+    assert acts == [nn.ReLU] * 4 + [nn.Tanh]  # ReLU inside, Tanh at the output
+    first = list(d.blocks[0])
+    assert [type(m) for m in first] == [nn.Conv2d, nn.LeakyReLU]  # no BN at D's input
+    slopes = {m.negative_slope for m in d.modules() if isinstance(m, nn.LeakyReLU)}
+    assert slopes == {0.2}
+    assert all(c.stride == (2, 2) for c in d.modules() if isinstance(c, nn.Conv2d) and c is not d.head)
+
+
+def test_initialisation_follows_the_paper():
+    torch.manual_seed(0)
+    g = dcgan.DCGANGenerator(z_dim=100, size=64, channels=3, width=64)
+    weights = torch.cat([m.weight.flatten() for m in g.modules() if isinstance(m, nn.ConvTranspose2d)])
+    scales = torch.cat([m.weight.flatten() for m in g.modules() if isinstance(m, nn.BatchNorm2d)])
+    assert weights.mean().item() == pytest.approx(0.0, abs=1e-3)
+    assert weights.std().item() == pytest.approx(0.02, rel=0.02)
+    assert scales.mean().item() == pytest.approx(1.0, abs=0.01)
+    assert scales.std().item() == pytest.approx(0.02, rel=0.2)
+    assert all(float(m.bias.detach().abs().max()) == 0 for m in g.modules() if isinstance(m, nn.BatchNorm2d))
+
+
+def test_layer_shapes_walks_every_leaf_layer():
+    g = dcgan.DCGANGenerator(z_dim=10, size=28, channels=1, width=8)
+    shapes = dcgan.layer_shapes(g, torch.zeros(2, 10))
+    assert shapes[0] == ("body.0 ConvTranspose2d", (2, 16, 7, 7))  # width 8 doubled once
+    assert shapes[-1] == ("body.7 Tanh", (2, 1, 28, 28))
+    assert len(shapes) == 8
+
+
+def test_features_pool_every_block_to_a_small_grid():
+    d = dcgan.DCGANDiscriminator(size=28, channels=1, width=4)
+    feats = d.features(torch.randn(3, 1, 28, 28))
+    assert feats.shape == (3, 4 * 16 + 8 * 16)  # 14x14 and 7x7 maps, each pooled to 4 x 4
+
+
+class Images:
+    def sample(self, n, generator=None):
+        return torch.rand(n, 1, 28, 28, generator=generator) * 2 - 1
+
+
+def test_the_one_training_loop_trains_dcgan():
+    torch.manual_seed(0)
+    g = dcgan.DCGANGenerator(z_dim=8, size=28, channels=1, width=4)
+    d = dcgan.DCGANDiscriminator(size=28, channels=1, width=4)
+    before = [p.clone() for p in g.parameters()]
+    history = training.train(g, d, Images(), TrainConfig(steps=3, batch_size=8))
+    assert len(history) == 3
+    assert all(not torch.equal(a, b) for a, b in zip(before, g.parameters()))
+
+
+def test_gpu_flags_run_on_cpu_and_stay_close_to_float32():
+    """bf16 autocast and channels_last, checked on CPU at a tiny size (they are for CUDA)."""
+    def run(**flags):
+        torch.manual_seed(0)
+        g = dcgan.DCGANGenerator(z_dim=8, size=32, channels=1, width=4)
+        d = dcgan.DCGANDiscriminator(size=32, channels=1, width=4)
+        class Real:
+            def sample(self, n, generator=None):
+                return torch.rand(n, 1, 32, 32, generator=generator) * 2 - 1
+        return training.train(g, d, Real(), TrainConfig(steps=2, batch_size=4, **flags)), g
+    plain, _ = run()
+    fast, g = run(bf16=True, channels_last=True)
+    assert g.body[0].weight.is_contiguous(memory_format=torch.channels_last)
+    assert fast.d_loss[0] == pytest.approx(plain.d_loss[0], rel=0.05)
+    assert fast.g_loss[0] == pytest.approx(plain.g_loss[0], rel=0.05)
+
+
+def test_fast_settings_only_on_cuda():
+    assert dcgan.fast_settings(torch.device("cpu")) == {"bf16": False, "channels_last": False}
+    assert dcgan.fast_settings(torch.device("cuda")) == {"bf16": True, "channels_last": True}

@@ -1,0 +1,168 @@
+import gzip
+import hashlib
+
+import numpy as np
+import pytest
+import torch
+
+from gan_core import images
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_split(folder, split="train", n=6, side=28, seed=0):
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 256, size=(n, side, side), dtype=np.uint8)
+    labels = np.arange(n, dtype=np.uint8) % 10
+    image_file, label_file = images.IDX_FILES[split]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / image_file).write_bytes(gzip.compress(idx_bytes(pixels)))
+    (folder / label_file).write_bytes(gzip.compress(idx_bytes(labels)))
+    return pixels, labels
+
+
+@pytest.fixture(autouse=True)
+def no_network_and_an_empty_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv(images.DATA_VARIABLE, raising=False)
+    monkeypatch.setattr(images, "DEBIAN_FASHION_MNIST", tmp_path / "not-installed")
+
+    def refuse(url, timeout=60.0):
+        raise AssertionError(f"tests never download ({url})")
+    monkeypatch.setattr(images, "fetch", refuse)
+
+
+def test_idx_round_trip_scales_to_minus_one_one(tmp_path):
+    pixels, labels = write_split(tmp_path)
+    data = images.fashion_mnist(root=tmp_path)
+    assert len(data) == 6 and data.image_shape == (1, 28, 28)
+    x, y = data[2]
+    torch.testing.assert_close(x[0], torch.tensor(pixels[2] / 127.5 - 1, dtype=torch.float32))
+    assert y == int(labels[2])
+    batch = data.sample(5, torch.Generator().manual_seed(0))
+    assert batch.shape == (5, 1, 28, 28) and batch.min() >= -1 and batch.max() <= 1
+
+
+def test_search_order_root_then_environment_then_cache(tmp_path, monkeypatch):
+    write_split(tmp_path / "env" / "fashion-mnist", n=4)
+    monkeypatch.setenv(images.DATA_VARIABLE, str(tmp_path / "env"))
+    assert len(images.fashion_mnist()) == 4
+    write_split(tmp_path / "root", n=3)
+    assert len(images.fashion_mnist(root=tmp_path / "root")) == 3
+
+
+def test_missing_data_says_how_to_get_it():
+    with pytest.raises(images.MissingDataError, match="apt-get install dataset-fashion-mnist"):
+        images.fashion_mnist()
+    with pytest.raises(images.MissingDataError, match="download=True"):
+        images.mnist(full=True)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda raw: b"\x00\x01" + raw[2:], "bad magic number"),
+    (lambda raw: raw[:-10], "truncated"),
+    (lambda raw: raw + b"\x00", "truncated"),
+])
+def test_damaged_idx_is_rejected(damage, message):
+    raw = idx_bytes(np.zeros((2, 3, 3)))
+    assert images.parse_idx(raw).shape == (2, 3, 3)
+    with pytest.raises(images.CorruptDataError, match=message):
+        images.parse_idx(damage(raw))
+
+
+def test_broken_gzip_is_rejected(tmp_path):
+    write_split(tmp_path)
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:40])  # cut short
+    with pytest.raises(images.CorruptDataError, match="gzip"):
+        images.fashion_mnist(root=tmp_path)
+
+
+def fake_mnist_server(monkeypatch, files: dict[str, bytes], calls: list):
+    def serve(url, timeout=60.0):
+        calls.append(url)
+        return files[url.rsplit("/", 1)[1]]
+    monkeypatch.setattr(images, "fetch", serve)
+    monkeypatch.setattr(images, "MNIST_SHA256", {k: hashlib.sha256(v).hexdigest() for k, v in files.items()})
+
+
+def mnist_files(n=5):
+    rng = np.random.default_rng(1)
+    out = {}
+    for split in ("train", "test"):
+        image_file, label_file = images.IDX_FILES[split]
+        out[image_file] = gzip.compress(idx_bytes(rng.integers(0, 256, (n, 28, 28))))
+        out[label_file] = gzip.compress(idx_bytes(np.arange(n) % 10))
+    return out
+
+
+def test_download_checks_caches_and_does_not_fetch_twice(monkeypatch):
+    calls = []
+    fake_mnist_server(monkeypatch, mnist_files(), calls)
+    data = images.mnist("train", download=True)
+    assert len(data) == 5 and data.name == "mnist/train"
+    assert len(calls) == 2
+    assert len(images.mnist("train", full=True)) == 5  # now from the cache, offline
+    images.mnist("train", download=True)
+    assert len(calls) == 2
+    cached = images.cache_dir() / "mnist"
+    assert sorted(p.name for p in cached.iterdir()) == sorted(images.IDX_FILES["train"])  # no .part files
+
+
+def test_download_with_a_wrong_hash_is_refused_and_not_cached(monkeypatch):
+    files = mnist_files()
+    calls = []
+    fake_mnist_server(monkeypatch, files, calls)
+    monkeypatch.setitem(images.MNIST_SHA256, "train-images-idx3-ubyte.gz", "0" * 64)
+    with pytest.raises(images.CorruptDataError, match="SHA-256"):
+        images.mnist("train", download=True)
+    assert not (images.cache_dir() / "mnist" / "train-images-idx3-ubyte.gz").exists()
+    assert len(calls) == len(images.MNIST_MIRRORS)  # every mirror tried once
+
+
+def test_a_tampered_cached_file_is_detected(monkeypatch):
+    fake_mnist_server(monkeypatch, mnist_files(), [])
+    images.mnist("train", download=True)
+    path = images.cache_dir() / "mnist" / "train-labels-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(idx_bytes(np.zeros(5))))  # valid IDX, but not the known file
+    with pytest.raises(images.CorruptDataError, match="SHA-256"):
+        images.mnist("train", full=True)
+
+
+def test_official_mnist_hashes_are_well_formed():
+    assert set(images.MNIST_SHA256) == {n for pair in images.IDX_FILES.values() for n in pair}
+    assert all(len(h) == 64 and int(h, 16) >= 0 for h in images.MNIST_SHA256.values())
+
+
+def test_offline_mnist_subset_is_balanced_and_split():
+    train, test = images.mnist("train"), images.mnist("test")
+    assert (len(train), len(test)) == (4000, 1000)
+    assert torch.bincount(test.labels).tolist() == [100] * 10
+
+
+def test_resize_to_32_keeps_range_and_mean():
+    data = images.mnist("test", size=32)
+    small = images.mnist("test")
+    assert data.image_shape == (1, 32, 32)
+    assert data.images().mean().item() == pytest.approx(small.images().mean().item(), abs=0.01)
+    with pytest.raises(ValueError, match="size"):
+        images.mnist("test", size=30)
+
+
+def test_sklearn_digits_scale_from_0_16():
+    digits = images.sklearn_digits()
+    x = digits.images()
+    assert x.shape == (1797, 1, 8, 8)
+    assert x.min().item() == -1.0 and x.max().item() == 1.0
+
+
+def test_subset_is_reproducible_and_sampling_uses_the_generator():
+    digits = images.sklearn_digits()
+    assert torch.equal(digits.subset(50, seed=1).labels, digits.subset(50, seed=1).labels)
+    a = digits.sample(8, torch.Generator().manual_seed(0))
+    b = digits.sample(8, torch.Generator().manual_seed(0))
+    c = digits.sample(8, torch.Generator().manual_seed(1))
+    assert torch.equal(a, b) and not torch.equal(a, c)
