@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from gan_core.plots import _axes
+
 
 def image_grid(images: torch.Tensor, nrow: int = 8, pad: int = 1) -> np.ndarray:
     """Tile ``images`` into one array: ``(rows, cols)`` for one channel, ``(rows, cols, 3)`` for RGB.
@@ -27,7 +29,7 @@ def image_grid(images: torch.Tensor, nrow: int = 8, pad: int = 1) -> np.ndarray:
 
 def show_images(images: torch.Tensor, nrow: int = 8, ax=None, title: str | None = None):
     """Draw a grid of images on ``ax`` (a new one if None), without ticks."""
-    ax = ax if ax is not None else plt.subplots(figsize=(4, 4))[1]
+    ax = _axes(ax, figsize=(4, 4))
     grid = image_grid(images, nrow)
     ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
     ax.set_axis_off()
@@ -42,7 +44,7 @@ def _smooth(values, n: int) -> np.ndarray:
 
 def plot_d_outputs(history, ax=None, smooth: int = 1):
     """Mean sigmoid(D) on real and on generated batches per generator step."""
-    ax = ax if ax is not None else plt.subplots(figsize=(6, 3.5))[1]
+    ax = _axes(ax, figsize=(6, 3.5))
     steps = history.step[smooth - 1:]
     for name, label in (("d_real", "D(x), real"), ("d_fake", "D(G(z)), generated")):
         ax.plot(steps, _smooth(torch.sigmoid(torch.tensor(getattr(history, name))).numpy(), smooth), label=label)
