@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import torch
 
+from gan_core.checks import check_int, check_number, check_positive, check_tensor, shown
+
 
 @dataclass(frozen=True)
 class GaussianMixture:
@@ -21,25 +23,31 @@ class GaussianMixture:
     weights: torch.Tensor
 
     def __post_init__(self):
-        k, _ = self.centres.shape
-        if self.stds.shape != (k,) or self.weights.shape != (k,):
-            raise ValueError(f"need {k} stds and {k} weights, one per centre")
+        check_tensor("centres", self.centres, ("K", "dim"), kind="floating", nonempty=True, finite=True)
+        k = len(self.centres)
+        check_tensor("stds", self.stds, (k,), kind="floating", finite=True)
+        check_tensor("weights", self.weights, (k,), kind="floating", finite=True)
         if not bool((self.stds > 0).all()):
-            raise ValueError("every std must be positive")
+            raise ValueError(f"every std must be positive, got stds {self.stds.tolist()}")
         if not bool((self.weights >= 0).all()) or not math.isclose(float(self.weights.sum()), 1.0, rel_tol=1e-5):
-            raise ValueError("weights must be non-negative and sum to 1")
+            raise ValueError(f"weights must be non-negative and sum to 1, got {self.weights.tolist()}")
 
     @property
     def dim(self) -> int:
         return self.centres.shape[1]
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        check_int("n", n, minimum=1)
         which = torch.multinomial(self.weights, n, replacement=True, generator=generator)  # (n,)
         noise = torch.randn(n, self.dim, generator=generator)
         return self.centres[which] + self.stds[which, None] * noise  # (n, dim)
 
     def log_prob(self, x: torch.Tensor) -> torch.Tensor:
-        x = torch.as_tensor(x, dtype=self.centres.dtype).reshape(-1, self.dim)  # (n, dim)
+        """log p(x) of points ``x`` (n, dim); a 1-D mixture also takes a grid ``x`` of shape (n,)."""
+        x = torch.as_tensor(x, dtype=self.centres.dtype)
+        shapes = [("n", self.dim), ("n",)] if self.dim == 1 else [("n", self.dim)]
+        check_tensor("x", x, *shapes, finite=True)
+        x = x.reshape(-1, self.dim)  # (n, dim)
         sq_dist = torch.cdist(x, self.centres).square()  # (n, K)
         var = self.stds.square()
         log_norm = -0.5 * self.dim * torch.log(2 * math.pi * var)  # (K,)
@@ -57,51 +65,55 @@ class PointSet:
     points: torch.Tensor
 
     def __post_init__(self):
-        if not isinstance(self.points, torch.Tensor) or self.points.ndim != 2 or len(self.points) == 0:
-            raise ValueError(f"PointSet needs a non-empty (n, dim) tensor, got {getattr(self.points, 'shape', self.points)!r}")
+        check_tensor("points", self.points, ("n", "dim"), kind="floating", nonempty=True, finite=True)
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        check_int("n", n, minimum=1)
         return self.points[torch.randint(len(self.points), (n,), generator=generator)]  # (n, dim)
 
 
 def _as_vector(values, name: str) -> torch.Tensor:
-    vector = torch.as_tensor(values, dtype=torch.float64).reshape(-1)
-    if vector.numel() == 0 or not bool(torch.isfinite(vector).all()):
-        raise ValueError(f"{name} must be a non-empty list of finite numbers")
-    return vector
+    vector = torch.as_tensor(values, dtype=torch.float64)
+    if vector.ndim > 1 or vector.numel() == 0 or not bool(torch.isfinite(vector).all()):
+        raise ValueError(f"{name} must be a non-empty list of finite numbers, got {shown(values)}")
+    return vector.reshape(-1)
 
 
 def mixture_1d(means, stds, weights=None) -> GaussianMixture:
     """A 1-D mixture; ``stds`` may be one number shared by all modes, weights default to equal."""
     centres = _as_vector(means, "means")
-    stds = _as_vector(stds, "stds").expand(len(centres)).clone()
+    stds = _as_vector(stds, "stds")
+    if len(stds) not in (1, len(centres)):
+        raise ValueError(f"stds must hold one std or one per mean ({len(centres)}), got {len(stds)}")
+    stds = stds.expand(len(centres)).clone()
     weights = torch.full_like(centres, 1 / len(centres)) if weights is None else _as_vector(weights, "weights")
     return GaussianMixture(centres[:, None].float(), stds.float(), weights.float())
 
 
 def gaussian_1d(mean: float = 0.0, std: float = 1.0) -> GaussianMixture:
+    check_number("mean", mean)
+    check_positive("std", std)
     return mixture_1d([mean], [std])
 
 
 def _mixture_2d(centres: torch.Tensor, std: float) -> GaussianMixture:
-    if std <= 0:
-        raise ValueError(f"std must be positive, got {std}")
+    check_positive("std", std)
     k = len(centres)
     return GaussianMixture(centres.float(), torch.full((k,), float(std)), torch.full((k,), 1 / k))
 
 
 def ring_of_gaussians(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMixture:
     """``n_modes`` equal Gaussians evenly spaced on a circle (the LSGAN paper's toy data)."""
-    if n_modes < 1 or radius <= 0:
-        raise ValueError(f"need n_modes >= 1 and radius > 0, got {n_modes} and {radius}")
+    check_int("n_modes", n_modes, minimum=1)
+    check_positive("radius", radius)
     angles = torch.arange(n_modes, dtype=torch.float64) * (2 * math.pi / n_modes)
     return _mixture_2d(radius * torch.stack([angles.cos(), angles.sin()], dim=1), std)
 
 
 def grid_of_gaussians(n_per_side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
     """``n_per_side``² equal Gaussians on a square grid centred on the origin."""
-    if n_per_side < 1 or spacing <= 0:
-        raise ValueError(f"need n_per_side >= 1 and spacing > 0, got {n_per_side} and {spacing}")
+    check_int("n_per_side", n_per_side, minimum=1)
+    check_positive("spacing", spacing)
     ticks = (torch.arange(n_per_side, dtype=torch.float64) - (n_per_side - 1) / 2) * spacing
     xs, ys = torch.meshgrid(ticks, ticks, indexing="xy")
     return _mixture_2d(torch.stack([xs.reshape(-1), ys.reshape(-1)], dim=1), std)

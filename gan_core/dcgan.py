@@ -19,13 +19,18 @@ hidden layer and of D's first layer; it doubles with every halving of the resolu
 import torch
 from torch import nn
 
+from gan_core.checks import check_instance, check_int, check_tensor
 from gan_core.nets import PRIORS, sample_latent
 from gan_core.registry import lookup
 
 START = {28: (7, 2), 32: (4, 3), 64: (4, 4)}  # image side -> (first feature map side, doublings)
 
 
-def _layout(size: int) -> tuple[int, int]:
+def _layout(size: int, channels: int, width: int) -> tuple[int, int]:
+    """(first feature map side, doublings) for ``size``, after checking the nets' sizes."""
+    check_int("channels", channels, minimum=1)
+    check_int("width", width, minimum=1)
+    check_int("size", size)  # before the lookup, which 28.0 would pass
     return lookup(START, size, "DCGAN image size")
 
 
@@ -47,7 +52,8 @@ class DCGANGenerator(nn.Module):
                  prior: str = "uniform"):
         super().__init__()
         lookup({p: p for p in PRIORS}, prior, "latent prior")
-        start, doublings = _layout(size)
+        check_int("z_dim", z_dim, minimum=1)
+        start, doublings = _layout(size, channels, width)
         self.z_dim, self.prior, self.size, self.channels = z_dim, prior, size, channels
         hidden = width * 2 ** (doublings - 1)  # channels of the first feature map
         layers = [  # project z (a 1 x 1 image) to a start x start map: a convolution, not a dense layer
@@ -62,6 +68,7 @@ class DCGANGenerator(nn.Module):
         self.apply(dcgan_init)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        check_tensor("z", z, ("B", self.z_dim))
         return self.body(z.reshape(len(z), self.z_dim, 1, 1))  # (B, z_dim) -> (B, C, size, size)
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -76,7 +83,8 @@ class DCGANDiscriminator(nn.Module):
 
     def __init__(self, size: int = 64, channels: int = 3, width: int = 64):
         super().__init__()
-        start, doublings = _layout(size)
+        start, doublings = _layout(size, channels, width)
+        self.size, self.channels = size, channels
         blocks = [nn.Sequential(nn.Conv2d(channels, width, 4, 2, 1),  # input layer: no BN
                                 nn.LeakyReLU(0.2, True))]
         hidden = width
@@ -88,7 +96,11 @@ class DCGANDiscriminator(nn.Module):
         self.head = nn.Conv2d(hidden, 1, start, 1, 0)  # start x start map -> 1 x 1: one logit
         self.apply(dcgan_init)
 
+    def _check_images(self, x: torch.Tensor) -> None:
+        check_tensor("x", x, ("B", self.channels, self.size, self.size))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self._check_images(x)
         return self.head(self.blocks(x)).reshape(-1)  # (B, 1, 1, 1) -> (B,)
 
     @torch.no_grad()
@@ -97,6 +109,8 @@ class DCGANDiscriminator(nn.Module):
 
         Used to classify images with a linear model trained on few labels.
         """
+        self._check_images(x)
+        check_int("grid", grid, minimum=1)
         pooled = []
         for block in self.blocks:
             x = block(x)
@@ -107,6 +121,7 @@ class DCGANDiscriminator(nn.Module):
 
 def layer_shapes(net: nn.Module, x: torch.Tensor) -> list[tuple[str, tuple[int, ...]]]:
     """(layer name, output shape) for every leaf layer of ``net`` on input ``x``."""
+    check_instance("net", net, nn.Module)
     shapes, hooks = [], []
     for name, module in net.named_modules():
         if not list(module.children()):

@@ -34,6 +34,8 @@ import torch.nn.functional as F
 from scipy import linalg
 from torch import nn
 
+from gan_core.checks import (check_finite, check_instance, check_int, check_number, check_positive,
+                             check_shape, check_tensor, check_values)
 from gan_core.images import ImageDataset, cache_dir
 from gan_core.metrics import kl_to_uniform
 
@@ -45,6 +47,10 @@ class SmallClassifier(nn.Module):
 
     def __init__(self, channels: int = 1, n_classes: int = 10, width: int = 32, feature_dim: int = 128):
         super().__init__()
+        for name, value in {"channels": channels, "n_classes": n_classes, "width": width,
+                            "feature_dim": feature_dim}.items():
+            check_int(name, value, minimum=1)
+        self.channels = channels
         self.body = nn.Sequential(
             nn.Conv2d(channels, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -53,15 +59,21 @@ class SmallClassifier(nn.Module):
         self.head = nn.Linear(feature_dim, n_classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor("x", x, ("B", self.channels, "H", "W"))  # any H, W: the body pools to 7 x 7
         return self.body(x)  # (B, feature_dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.body(x))  # (B, n_classes) logits
+        return self.head(self.features(x))  # (B, n_classes) logits
 
 
 def train_classifier(data: ImageDataset, epochs: int = 2, batch_size: int = 128, lr: float = 2e-3,
                      width: int = 32, seed: int = 0) -> SmallClassifier:
     """Plain supervised training with Adam and cross-entropy (not a GAN: no game here)."""
+    check_instance("data", data, ImageDataset)
+    check_int("epochs", epochs, minimum=1)
+    check_int("batch_size", batch_size, minimum=1)
+    check_positive("lr", lr)
+    check_int("seed", seed)
     torch.manual_seed(seed)
     model = SmallClassifier(data.image_shape[0], len(data.classes), width)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -88,6 +100,10 @@ def cached_classifier(data: ImageDataset, key: str, epochs: int = 2, width: int 
     On load the file's hash must match the recorded one, or a CorruptCacheError says
     which file to delete.
     """
+    check_instance("data", data, ImageDataset)
+    if not isinstance(key, str) or not key or os.sep in key or "/" in key:
+        raise ValueError(f"key must be a non-empty file name (no folders), got {key!r}")
+    check_int("epochs", epochs, minimum=1)
     folder = Path(folder) if folder is not None else cache_dir() / "classifiers"
     path, digest_path = folder / f"{key}.pt", folder / f"{key}.pt.sha256"
     model = SmallClassifier(data.image_shape[0], len(data.classes), width)
@@ -114,6 +130,8 @@ class CorruptCacheError(RuntimeError):
 @torch.no_grad()
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
     """Penultimate features ``(n, d)`` (float64) and predicted classes ``(n,)`` of images ``x``."""
+    check_tensor("x", x, ("n", "C", "H", "W"), nonempty=True)
+    check_int("batch_size", batch_size, minimum=1)
     feats, labels = [], []
     for chunk in x.split(batch_size):
         f = model.features(chunk)
@@ -123,6 +141,7 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 500) -> tuple[t
 
 
 def accuracy(model: nn.Module, data: ImageDataset) -> float:
+    check_instance("data", data, ImageDataset)
     _, predicted = predict(model, data.images())
     return float((predicted == data.labels).double().mean())
 
@@ -133,6 +152,12 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     """||mu1 - mu2||² + tr(S1 + S2 - 2 (S1 S2)^(1/2)): the Fréchet distance of two Gaussians."""
     mu1, mu2 = np.asarray(mu1, np.float64), np.asarray(mu2, np.float64)
     sigma1, sigma2 = np.atleast_2d(sigma1).astype(np.float64), np.atleast_2d(sigma2).astype(np.float64)
+    check_shape("mu1", mu1, ("d",))
+    d = len(mu1)
+    for name, value, shape in (("mu1", mu1, (d,)), ("mu2", mu2, (d,)), ("sigma1", sigma1, (d, d)),
+                               ("sigma2", sigma2, (d, d))):
+        check_shape(name, value, shape)
+        check_finite(name, value)
     with warnings.catch_warnings():  # a nearly singular product is handled just below
         warnings.simplefilter("ignore")
         root = linalg.sqrtm(sigma1 @ sigma2)
@@ -144,13 +169,26 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
 
 
 def gaussian_fit(features: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance of ``features`` (n, d), n >= 2."""
+    check_tensor("features", features, ("n", "d"), finite=True)
+    if len(features) < 2:
+        raise ValueError(f"features must hold at least 2 rows for a covariance, "
+                         f"got shape {tuple(features.shape)}")
     f = features.double().cpu().numpy()
     return f.mean(axis=0), np.cov(f, rowvar=False)
 
 
 def frechet_distance_of(a: torch.Tensor, b: torch.Tensor) -> float:
     """Fréchet distance between Gaussians fitted to two feature sets ``(n, d)``, ``(m, d)``."""
+    _check_feature_pair(a=a, b=b)
     return frechet_distance(*gaussian_fit(a), *gaussian_fit(b))
+
+
+def _check_feature_pair(**features: torch.Tensor) -> None:
+    """Two non-empty, finite feature sets (n, d) and (m, d) with the same d."""
+    (first, x), (second, y) = features.items()
+    check_tensor(first, x, ("n", "d"), nonempty=True, finite=True)
+    check_tensor(second, y, ("m", x.shape[1]), nonempty=True, finite=True)
 
 
 def _kth_neighbour_radius(x: torch.Tensor, k: int) -> torch.Tensor:
@@ -164,6 +202,8 @@ def _inside(points: torch.Tensor, centres: torch.Tensor, radii: torch.Tensor) ->
 
 def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> tuple[float, float]:
     """Improved precision and recall (Kynkäänniemi et al., 2019) with k-NN manifolds."""
+    _check_feature_pair(real=real, fake=fake)
+    check_int("k", k, minimum=1)
     if min(len(real), len(fake)) <= k:
         raise ValueError(f"need more than k = {k} points in each set")
     real, fake = real.double(), fake.double()
@@ -185,6 +225,11 @@ class ClassCoverage:
 
 
 def class_coverage(predicted: torch.Tensor, n_classes: int, min_share: float = 0.2) -> ClassCoverage:
+    """How many of ``n_classes`` the class labels ``predicted`` (n,) hold a fair share of."""
+    check_int("n_classes", n_classes, minimum=1)
+    check_tensor("predicted", predicted, ("n",), kind="integer", nonempty=True)
+    check_values("predicted", predicted, 0, n_classes - 1)
+    check_number("min_share", min_share, low=0, high=1, low_open=True)
     counts = torch.bincount(predicted.cpu(), minlength=n_classes)
     threshold = min_share * len(predicted) / n_classes
     return ClassCoverage(int((counts >= threshold).sum()), n_classes, kl_to_uniform(counts),
@@ -193,6 +238,9 @@ def class_coverage(predicted: torch.Tensor, n_classes: int, min_share: float = 0
 
 def nearest_neighbours(samples: torch.Tensor, train: torch.Tensor, k: int = 1) -> torch.Tensor:
     """Indices ``(n, k)`` of the ``k`` training images closest to each sample (pixel L2)."""
+    check_tensor("train", train, nonempty=True)
+    check_tensor("samples", samples, ("n", *train.shape[1:]), nonempty=True)
+    check_int("k", k, minimum=1, maximum=len(train))
     flat = train.flatten(1)
     out = [torch.cdist(s.flatten(1), flat).topk(k, largest=False).indices for s in samples.split(64)]
     return torch.cat(out)
@@ -218,11 +266,18 @@ class FeatureSpace:
     """A classifier with the real reference features computed once; scores any image batch."""
 
     def __init__(self, classifier: nn.Module, real_images: torch.Tensor, n_classes: int, k: int = 3):
+        check_instance("classifier", classifier, nn.Module)
+        check_int("n_classes", n_classes, minimum=1)
+        check_int("k", k, minimum=1)
+        check_tensor("real_images", real_images, ("n", "C", "H", "W"))
+        if len(real_images) <= k:
+            raise ValueError(f"real_images must hold more than k = {k} images, got {len(real_images)}")
         self.classifier, self.n_classes, self.k = classifier.eval(), n_classes, k
         self.real, self.real_labels = predict(classifier, real_images)
         self.real_fit = gaussian_fit(self.real)
 
     def score(self, images: torch.Tensor) -> ImageScores:
+        check_tensor("images", images, ("n", "C", "H", "W"))
         feats, predicted = predict(self.classifier, images.float().cpu())
         precision, recall = precision_recall(self.real, feats, self.k)
         coverage = class_coverage(predicted, self.n_classes)
@@ -244,6 +299,11 @@ class EpochMonitor:
 
     def __init__(self, space: FeatureSpace, steps_per_epoch: int, n: int = 1000, n_snapshot: int = 36,
                  seed: int = 1):
+        check_instance("space", space, FeatureSpace)
+        check_int("steps_per_epoch", steps_per_epoch, minimum=1)
+        check_int("n", n, minimum=space.k + 1)  # precision and recall need more than k samples
+        check_int("n_snapshot", n_snapshot, minimum=1, maximum=n)
+        check_int("seed", seed)
         self.space, self.steps_per_epoch, self.n = space, steps_per_epoch, n
         self.seed, self.n_snapshot = seed, n_snapshot
         self.epochs, self.scores, self.snapshots, self.seconds = [], [], [], []

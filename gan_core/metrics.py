@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import torch
 
+from gan_core.checks import check_number, check_positive, check_tensor
+
 
 @dataclass(frozen=True)
 class ModeCoverage:
@@ -21,6 +23,9 @@ class ModeCoverage:
 
 def kl_to_uniform(counts: torch.Tensor) -> float:
     """KL(p || uniform) of the histogram ``counts``, with 0 log 0 = 0; nan for an empty histogram."""
+    check_tensor("counts", counts, ("K",), nonempty=True, finite=True)
+    if bool((counts < 0).any()):
+        raise ValueError(f"counts must be non-negative, got {counts.tolist()}")
     total = counts.sum()
     if total == 0:
         return float("nan")
@@ -36,11 +41,14 @@ def mode_coverage(samples: torch.Tensor, centres: torch.Tensor, std: float,
     ``min_share``: a mode counts as recovered when it holds at least this fraction of
     the n / K high-quality samples a perfect generator would put there.
     """
+    check_tensor("samples", samples, nonempty=True, finite=True)
+    check_tensor("centres", centres, nonempty=True, finite=True)
     if samples.ndim != 2 or centres.ndim != 2 or samples.shape[1] != centres.shape[1]:
         raise ValueError(f"samples {tuple(samples.shape)} and centres {tuple(centres.shape)} "
                          "must both be (n, d) with the same d")
-    if std <= 0 or n_std <= 0 or not 0 < min_share <= 1:
-        raise ValueError("need std > 0, n_std > 0 and 0 < min_share <= 1")
+    check_positive("std", std)
+    check_positive("n_std", n_std)
+    check_number("min_share", min_share, low=0, high=1, low_open=True)
     distances = torch.cdist(samples.double(), centres.double())  # (n, K)
     nearest_distance, nearest = distances.min(dim=1)
     good = nearest_distance <= n_std * std

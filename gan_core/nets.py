@@ -3,6 +3,7 @@
 import torch
 from torch import nn
 
+from gan_core.checks import check_int, check_tensor
 from gan_core.registry import lookup
 
 ACTIVATIONS = {
@@ -19,6 +20,8 @@ def sample_latent(n: int, z_dim: int, prior: str = "normal", generator: torch.Ge
                   device: torch.device | str = "cpu") -> torch.Tensor:
     """Draw ``(n, z_dim)`` noise: N(0, I), or U(-1, 1) as in the GAN paper's Figure 1."""
     lookup({p: p for p in PRIORS}, prior, "latent prior")
+    check_int("n", n, minimum=1)
+    check_int("z_dim", z_dim, minimum=1)
     if prior == "uniform":
         z = torch.rand(n, z_dim, generator=generator) * 2 - 1
     else:
@@ -28,8 +31,10 @@ def sample_latent(n: int, z_dim: int, prior: str = "normal", generator: torch.Ge
 
 def mlp(in_dim: int, out_dim: int, width: int, depth: int, activation: str) -> nn.Sequential:
     """``depth`` hidden layers of ``width`` units, then a linear output layer."""
-    if depth < 0 or width < 1:
-        raise ValueError(f"need depth >= 0 and width >= 1, got depth={depth}, width={width}")
+    check_int("in_dim", in_dim, minimum=1)
+    check_int("out_dim", out_dim, minimum=1)
+    check_int("width", width, minimum=1)
+    check_int("depth", depth, minimum=0)
     make_activation = lookup(ACTIVATIONS, activation, "activation")
     layers, size = [], in_dim
     for _ in range(depth):
@@ -46,10 +51,12 @@ class MLPGenerator(nn.Module):
                  activation: str = "relu", prior: str = "normal"):
         super().__init__()
         lookup({p: p for p in PRIORS}, prior, "latent prior")
+        check_int("z_dim", z_dim, minimum=1)
         self.z_dim, self.prior = z_dim, prior
         self.body = mlp(z_dim, out_dim, width, depth, activation)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        check_tensor("z", z, ("B", self.z_dim))
         return self.body(z)  # (B, out_dim)
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -64,7 +71,9 @@ class MLPDiscriminator(nn.Module):
 
     def __init__(self, in_dim: int = 2, width: int = 128, depth: int = 2, activation: str = "leaky_relu"):
         super().__init__()
+        self.in_dim = in_dim
         self.body = mlp(in_dim, 1, width, depth, activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor("x", x, ("B", self.in_dim))
         return self.body(x).squeeze(-1)  # (B, 1) -> (B,)

@@ -5,6 +5,8 @@ import numpy as np
 import torch
 
 from gan_core import theory
+from gan_core.checks import (check_callable, check_distribution, check_extent, check_finite, check_int,
+                             check_interval, check_number, check_positive, check_tensor)
 
 REAL_COLOUR, FAKE_COLOUR = "black", "tab:green"
 
@@ -13,9 +15,22 @@ def _axes(ax, figsize=(5, 4)):
     return ax if ax is not None else plt.subplots(figsize=figsize)[1]
 
 
+def _check_points(name: str, points, optional: bool = True) -> None:
+    """2-D points ``(n, 2)``, or None where ``optional``."""
+    if points is not None or not optional:
+        check_tensor(name, points, ("n", 2))
+
+
+def _check_smooth(smooth, history) -> None:
+    """A moving-average window that fits in the history (np.convolve would swap them silently)."""
+    check_int("smooth", smooth, minimum=1, maximum=max(len(history.step), 1))
+
+
 def plot_samples(real: torch.Tensor | None = None, fake: torch.Tensor | None = None,
                  centres: torch.Tensor | None = None, ax=None):
     """Scatter 2-D real and generated points, with the mode centres as crosses."""
+    for name, points in (("real", real), ("fake", fake), ("centres", centres)):
+        _check_points(name, points)
     ax = _axes(ax)
     if real is not None:
         ax.scatter(*real.T.cpu(), s=4, alpha=0.4, color=REAL_COLOUR, label="real")
@@ -30,6 +45,8 @@ def plot_samples(real: torch.Tensor | None = None, fake: torch.Tensor | None = N
 
 def grid_2d(extent: tuple[float, float, float, float], resolution: int = 200) -> torch.Tensor:
     """Points of a ``resolution``² grid over ``extent`` = (x0, x1, y0, y1), row by row."""
+    check_extent("extent", extent)
+    check_int("resolution", resolution, minimum=2)
     x0, x1, y0, y1 = extent
     xs, ys = torch.meshgrid(torch.linspace(x0, x1, resolution), torch.linspace(y0, y1, resolution),
                             indexing="xy")
@@ -38,9 +55,15 @@ def grid_2d(extent: tuple[float, float, float, float], resolution: int = 200) ->
 
 def plot_field(values_at, extent, resolution: int = 200, ax=None, cmap="RdBu_r", label=None, **imshow):
     """Heat map of a function of 2-D points, ``values_at(points (n, 2)) -> (n,)``."""
+    check_callable("values_at", values_at)
+    points = grid_2d(extent, resolution)
     ax = _axes(ax)
     with torch.no_grad():
-        values = values_at(grid_2d(extent, resolution)).reshape(resolution, resolution)
+        values = values_at(points)
+    if values.numel() != len(points):
+        raise ValueError(f"values_at must return one value per point ({len(points)}), "
+                         f"got shape {tuple(values.shape)}")
+    values = values.reshape(resolution, resolution)
     image = ax.imshow(values.cpu().numpy(), origin="lower", extent=extent, cmap=cmap, **imshow)
     ax.figure.colorbar(image, ax=ax, label=label, shrink=0.8)
     return ax
@@ -48,6 +71,8 @@ def plot_field(values_at, extent, resolution: int = 200, ax=None, cmap="RdBu_r",
 
 def plot_discriminator(discriminator, extent, squash: bool = True, resolution: int = 200, ax=None):
     """D over the plane: sigmoid(logit) in [0, 1] if ``squash``, else the raw output."""
+    check_callable("discriminator", discriminator)
+
     def d_of(points):
         scores = discriminator(points)
         return torch.sigmoid(scores) if squash else scores
@@ -58,6 +83,9 @@ def plot_discriminator(discriminator, extent, squash: bool = True, resolution: i
 
 def plot_mixture(mixture, n: int = 2000, extent=None, seed: int = 0, ax=None):
     """Log-density of a 2-D mixture as a heat map, with ``n`` samples on top."""
+    check_distribution("mixture", mixture, "log_prob", "centres", "stds", dim=2)
+    if extent is not None:
+        check_extent("extent", extent)
     points = mixture.sample(n, generator=torch.Generator().manual_seed(seed))
     if extent is None:
         reach = float(mixture.centres.abs().max() + 4 * mixture.stds.max() + 0.5)
@@ -71,6 +99,7 @@ def plot_mixture(mixture, n: int = 2000, extent=None, seed: int = 0, ax=None):
 
 def plot_history(history, ax=None, smooth: int = 1):
     """Both players' losses per generator step, optionally as a moving average."""
+    _check_smooth(smooth, history)
     ax = _axes(ax, figsize=(6, 3.5))
     kernel = np.ones(smooth) / smooth
     for name in ("d_loss", "g_loss"):
@@ -86,6 +115,8 @@ def plot_history(history, ax=None, smooth: int = 1):
 
 def kde_on_grid(points: torch.Tensor, extent, resolution: int = 120, bandwidth: float = 0.03) -> torch.Tensor:
     """Gaussian kernel density estimate of 2-D ``points`` on a ``resolution``² grid, (res, res)."""
+    check_tensor("points", points, ("n", 2), nonempty=True, finite=True)
+    check_positive("bandwidth", bandwidth)
     grid = grid_2d(extent, resolution)  # (res², 2)
     points = points.detach().double().cpu()
     density = torch.zeros(len(grid), dtype=torch.float64)
@@ -98,6 +129,7 @@ def kde_on_grid(points: torch.Tensor, extent, resolution: int = 120, bandwidth: 
 def plot_kde(points: torch.Tensor, extent, bandwidth: float = 0.03, resolution: int = 120, centres=None,
              ax=None, cmap="Greens"):
     """Kernel density of generated points as a heat map (the LSGAN paper's Figure), centres as crosses."""
+    _check_points("centres", centres)
     ax = _axes(ax, figsize=(3, 3))
     density = kde_on_grid(points, extent, resolution, bandwidth)
     ax.imshow(density.numpy(), origin="lower", extent=extent, cmap=cmap)
@@ -111,7 +143,11 @@ def plot_kde_over_training(snapshots: dict[str, dict[int, torch.Tensor]], extent
                            bandwidth: float = 0.03, size: float = 1.9):
     """A grid of densities: one row per run (``snapshots[name][step] = points``), one column per step."""
     names = list(snapshots)
-    steps = sorted(snapshots[names[0]])
+    steps = sorted(snapshots[names[0]]) if names else []
+    if not steps or any(sorted(snapshots[name]) != steps for name in names):
+        raise ValueError("snapshots must map each run to {step: points} with the same, non-empty steps, got "
+                         + str({name: sorted(snapshots[name]) for name in names}))
+    check_positive("size", size)
     fig, axes = plt.subplots(len(names), len(steps), figsize=(size * len(steps), size * len(names)),
                              squeeze=False)
     for row, name in enumerate(names):
@@ -128,6 +164,11 @@ def plot_kde_over_training(snapshots: dict[str, dict[int, torch.Tensor]], extent
 
 def plot_strips(table, metric: str, by: str = "setting", ax=None, jitter: float = 0.12, seed: int = 0):
     """One box per group of ``table[by]`` with every run as a dot on it (a box and strip plot)."""
+    for name, column in (("metric", metric), ("by", by)):
+        if column not in table.columns:
+            raise ValueError(f"{name} must be a column of table ({', '.join(map(str, table.columns))}), "
+                             f"got {column!r}")
+    check_number("jitter", jitter, low=0)
     ax = _axes(ax, figsize=(5, 3.5))
     groups = list(dict.fromkeys(table[by]))
     values = [table.loc[table[by] == g, metric].dropna().to_numpy(dtype=float) for g in groups]
@@ -146,6 +187,9 @@ def plot_training_frame(frame, ax=None, arrow_scale: float | None = None):
     fake (green) points, and on each fake point an arrow along -∂g_loss/∂x, the way the
     generator's update pushes it. ``frame`` has fields field, level, extent, real, fake, push,
     step, loss; the colours are centred on ``level``, D's undecided output (white)."""
+    check_extent("frame.extent", frame.extent)
+    if arrow_scale is not None:
+        check_positive("arrow_scale", arrow_scale)
     ax = _axes(ax, figsize=(4.5, 4))
     limit = float(np.abs(frame.field - frame.level).max()) or 1.0
     ax.imshow(frame.field, origin="lower", extent=frame.extent, cmap="RdBu_r", vmin=frame.level - limit,
@@ -164,6 +208,10 @@ def plot_training_frame(frame, ax=None, arrow_scale: float | None = None):
 def plot_mode_counts(steps, counts, ax=None, cmap="magma"):
     """High-quality samples per mode (rows) at each checkpoint (columns): mode hopping shows
     as a bright cell that moves from row to row. ``counts``: one tuple of K counts per step."""
+    lengths = sorted({len(c) for c in counts})
+    if len(steps) == 0 or len(counts) != len(steps) or len(lengths) != 1:
+        raise ValueError(f"counts must hold one tuple of K counts per step ({len(steps)} steps, "
+                         f"at least one), got {len(counts)} tuples of lengths {lengths}")
     ax = _axes(ax, figsize=(6, 3))
     table = np.asarray(counts, dtype=float).T  # (K, checkpoints)
     image = ax.imshow(table, aspect="auto", origin="lower", cmap=cmap, interpolation="nearest",
@@ -179,7 +227,12 @@ D_COLOUR = "tab:blue"
 
 
 def _as_1d(name: str, values) -> np.ndarray:
+    """Finite values (n,) or (n, 1), e.g. a net's outputs, as a flat float array."""
     array = np.asarray(values.detach().cpu() if torch.is_tensor(values) else values, dtype=float)
+    if not (array.ndim == 1 or array.ndim == 2 and array.shape[1] == 1) or array.size == 0:
+        raise ValueError(f"{name} must hold values of shape (n,) or (n, 1) with n >= 1, "
+                         f"got shape {array.shape}")
+    check_finite(name, array)
     return array.reshape(-1)
 
 
@@ -201,17 +254,19 @@ def kde_1d(samples, x, bandwidth: float | None = None) -> np.ndarray:
         iqr = np.subtract(*np.percentile(samples, [75, 25]))
         spread = min(samples.std(), iqr / 1.34) or samples.std() or 1.0
         bandwidth = 0.9 * spread * len(samples) ** -0.2
-    if not bandwidth > 0:
-        raise ValueError(f"bandwidth must be positive, got {bandwidth}")
+    check_positive("bandwidth", bandwidth)
     u = (x[:, None] - samples[None, :]) / bandwidth  # (len(x), n)
     return np.exp(-0.5 * u**2).sum(axis=1) / (len(samples) * bandwidth * np.sqrt(2 * np.pi))
 
 
 def plot_pointwise_objective(pairs, ax=None, resolution: int = 999):
     """y ↦ a log y + b log(1 - y) on (0, 1) for each (a, b), its maximum y = a / (a + b) marked."""
+    check_int("resolution", resolution, minimum=1)
     ax = _axes(ax, figsize=(6, 3.5))
     y = np.linspace(0, 1, resolution + 2)[1:-1]
     for a, b in pairs:
+        check_number("a", a)
+        check_number("b", b)
         if not (a >= 0 and b >= 0 and a + b > 0):
             raise ValueError(f"need a, b >= 0 and a + b > 0, got a={a}, b={b}")
         line, = ax.plot(y, a * np.log(y) + b * np.log1p(-y), label=f"a={a:g}, b={b:g}")
@@ -253,6 +308,10 @@ def plot_mapping_1d(z, x_of_z, ax, z_range=(-1.0, 1.0), x_level: float | None = 
     Like the arrows of the GAN paper's Figure 1: where arrows bunch together, p_g is high.
     The two lines go below 0, by default 6% and 35% of the current top of the y axis.
     """
+    check_interval("z_range", z_range)
+    for name, level in (("x_level", x_level), ("z_level", z_level)):
+        if level is not None:
+            check_number(name, level)
     top = ax.get_ylim()[1]
     x_level = -0.06 * top if x_level is None else x_level
     z_level = -0.35 * top if z_level is None else z_level
@@ -274,9 +333,12 @@ def plot_mapping_1d(z, x_of_z, ax, z_range=(-1.0, 1.0), x_level: float | None = 
 
 def plot_g_gradients(d_fake, grads: dict, ax=None):
     """Magnitude of each generator loss's gradient with respect to D's logit, against D(G(z))."""
+    styles = ("-", "--", "-.", ":")
+    if not 1 <= len(grads) <= len(styles):
+        raise ValueError(f"grads must map 1 to {len(styles)} labels to gradients, got {len(grads)}")
     ax = _axes(ax, figsize=(6, 3.5))
     d_fake = _as_1d("d_fake", d_fake)
-    for (label, values), style in zip(grads.items(), ("-", "--", "-.", ":")):
+    for (label, values), style in zip(grads.items(), styles):
         values = _as_1d(label, values)
         _same_length(d_fake=d_fake, **{label: values})
         ax.plot(d_fake, np.abs(values), style, linewidth=2, label=label)
@@ -290,6 +352,7 @@ def plot_g_gradients(d_fake, grads: dict, ax=None):
 
 def scores_on_grid(discriminator: torch.nn.Module, extent, resolution: int = 150) -> np.ndarray:
     """D's raw output on a ``resolution``² grid over ``extent`` = (x0, x1, y0, y1), rows = y."""
+    check_callable("discriminator", discriminator)
     with torch.no_grad():
         scores = discriminator(grid_2d(extent, resolution))
     return scores.reshape(resolution, resolution).cpu().numpy()
@@ -298,6 +361,7 @@ def scores_on_grid(discriminator: torch.nn.Module, extent, resolution: int = 150
 def plot_boundary(ax, discriminator, level: float, extent, colour: str, label: str, heat: bool = False,
                   squash: bool = False):
     """D's ``level`` contour (its decision boundary), optionally over a heat map of D."""
+    check_number("level", level)
     values = scores_on_grid(discriminator, extent)
     if squash:
         values = 1 / (1 + np.exp(-values))
@@ -314,6 +378,9 @@ def plot_boundary(ax, discriminator, level: float, extent, colour: str, label: s
 def plot_fixed_points(ax, real: torch.Tensor, fake: torch.Tensor, probes: torch.Tensor | None = None,
                 probe_label: str = "fake, far from the data"):
     """The fixed real (black) and fake (green) points, and the probed fake points (magenta)."""
+    _check_points("real", real, optional=False)
+    _check_points("fake", fake, optional=False)
+    _check_points("probes", probes)
     ax.scatter(*real.T, s=10, color="black", label="real")
     ax.scatter(*fake.T, s=10, color="tab:green", marker="+", label="fake")
     if probes is not None:
@@ -323,6 +390,10 @@ def plot_fixed_points(ax, real: torch.Tensor, fake: torch.Tensor, probes: torch.
 def plot_gradient_arrows(ax, points: torch.Tensor, gradients: torch.Tensor, scale: float, colour: str,
                          max_length: float = 2.0):
     """Minus each gradient (where the generator moves the point): length ``scale``·norm, at most ``max_length``."""
+    _check_points("points", points, optional=False)
+    check_tensor("gradients", gradients, tuple(points.shape), finite=True)
+    check_positive("scale", scale)
+    check_positive("max_length", max_length)
     norms = gradients.double().norm(dim=1, keepdim=True)
     lengths = (norms * scale).clamp(max=max_length)
     steps = (-gradients.double() / norms.clamp(min=1e-300) * lengths).float()
@@ -332,6 +403,11 @@ def plot_gradient_arrows(ax, points: torch.Tensor, gradients: torch.Tensor, scal
 
 def plot_lsgan_optimum(ax, a: float, b: float, c: float, mean: float, x: np.ndarray, p_data_of, p_g_of):
     """Densities, LSGAN's D* and 2·C(G) against the χ² for codes (a, b, c) and p_g's ``mean``."""
+    for name, value in {"a": a, "b": b, "c": c, "mean": mean}.items():
+        check_number(name, value)
+    x = _as_1d("x", x)
+    if len(x) < 2 or not (np.diff(x) > 0).all():
+        raise ValueError(f"x must be an increasing grid of at least 2 points, got {len(x)} points")
     if a == b:
         ax.text(0.5, 0.5, "choose a ≠ b: D* needs two different labels", ha="center", transform=ax.transAxes)
         return

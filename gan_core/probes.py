@@ -13,22 +13,22 @@ import numpy as np
 import torch
 
 from gan_core import losses, theory
+from gan_core.checks import (check_callable, check_codes, check_distribution, check_int, check_number,
+                             check_tensor)
 
 Tensor = torch.Tensor
 
 
-def _check_points(name: str, points: Tensor) -> None:
-    if not isinstance(points, Tensor) or points.ndim != 2 or len(points) == 0:
-        raise ValueError(f"{name} must be a non-empty (n, dim) tensor, got {getattr(points, 'shape', points)!r}")
-
-
 def per_input(loss_fn, scores: Tensor) -> Tensor:
     """A batch-mean loss of D's outputs, evaluated on every score alone: (n,) -> (n,)."""
+    check_callable("loss_fn", loss_fn)
+    check_tensor("scores", scores, ("n",))
     return torch.func.vmap(lambda s: loss_fn(s[None]))(scores)
 
 
 def loss_curve(loss_fn, inputs: Tensor) -> tuple[Tensor, Tensor]:
     """``loss_fn`` (a ``g_loss``) and its derivative at each of ``inputs`` (n,), by autograd."""
+    check_tensor("inputs", inputs, ("n",), nonempty=True, finite=True)
     t = inputs.detach().clone().to(torch.float64).requires_grad_(True)
     values = per_input(loss_fn, t)  # (n,)
     (slope,) = torch.autograd.grad(values.sum(), t)
@@ -41,7 +41,8 @@ def point_gradients(discriminator: torch.nn.Module, points: Tensor, g_loss) -> T
     The generator moves its samples along minus this gradient. D must treat samples
     independently (no batch norm), as the MLP discriminators do.
     """
-    _check_points("points", points)
+    check_callable("discriminator", discriminator)
+    check_tensor("points", points, ("n", "dim"), kind="floating", nonempty=True)
     x = points.detach().clone().requires_grad_(True)
     per_point = per_input(g_loss, discriminator(x))  # (n,)
     (gradient,) = torch.autograd.grad(per_point.sum(), x)
@@ -58,6 +59,7 @@ def pointwise_ls_optimum(p_data, p_g, a: float, b: float, max_iter: int = 50) ->
     together with L-BFGS. Where neither density has mass, D is left at (a + b) / 2.
     """
     d_star = theory.lsgan_optimal_discriminator(p_data, p_g, a, b)  # validates codes and shapes
+    check_int("max_iter", max_iter, minimum=1)
     d_loss = losses.get("least_squares", a=a, b=b).d_loss
     p_data, p_g = (torch.as_tensor(np.asarray(p, dtype=np.float64)) for p in (p_data, p_g))
     mass = p_data + p_g
@@ -84,9 +86,13 @@ def pointwise_ls_optimum(p_data, p_g, a: float, b: float, max_iter: int = 50) ->
 
 def density_on(distribution, x: np.ndarray) -> np.ndarray:
     """A ``gan_core.data`` distribution's density on the 1-D grid ``x``, as float64 numbers."""
+    check_distribution("distribution", distribution, "density", dim=1)
+    check_tensor("x", torch.as_tensor(x), ("n",))
     return distribution.density(torch.as_tensor(x).reshape(-1, 1)).double().numpy()
 
 
 def criterion_from_chi2(chi2: float, a: float, b: float, c: float) -> float:
     """2·C(G) for any codes, from χ²(2p_g || p_d + p_g): ((b - a)/2)² χ² + 2 (c - (a + b)/2)²."""
+    check_number("chi2", chi2, low=0)
+    check_codes(a=a, b=b, c=c)
     return ((b - a) / 2) ** 2 * chi2 + 2 * (c - (a + b) / 2) ** 2

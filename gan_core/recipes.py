@@ -17,6 +17,8 @@ import numpy as np
 import torch
 
 from gan_core import losses, metrics, nets, probes, training
+from gan_core.checks import (check_callable, check_distribution, check_extent, check_instance, check_int,
+                             check_positive, is_number)
 from gan_core.config import get_device, seed_everything
 from gan_core.plots import grid_2d
 
@@ -36,6 +38,17 @@ class ToySettings:
     optimizer: str = "adam"
     d_steps: int = 1  # k in Algorithm 1
     loss_params: dict = field(default_factory=dict)  # e.g. {"a": -1, "b": 1, "c": 0} for least_squares
+
+    def __post_init__(self):
+        for name in ("z_dim", "width", "batch_size", "d_steps"):
+            check_int(name, getattr(self, name), minimum=1)
+        check_int("depth", self.depth, minimum=0)
+        check_positive("lr_d", self.lr_d)
+        check_positive("lr_g", self.lr_g)
+        if not (len(self.betas) == 2 and all(is_number(beta) and 0 <= beta < 1 for beta in self.betas)):
+            raise ValueError(f"betas must be 2 numbers in [0, 1), got {self.betas!r}")
+        if not isinstance(self.loss_params, dict):
+            raise ValueError(f"loss_params must be a dict, got {self.loss_params!r}")
 
     @classmethod
     def with_overrides(cls, **overrides) -> "ToySettings":
@@ -60,6 +73,8 @@ class ToyGAN:
 
 def build_nets(dim: int, settings: ToySettings) -> tuple[nets.MLPGenerator, nets.MLPDiscriminator]:
     """G and D for ``dim``-dimensional toy data, sized by ``settings`` (seed torch first)."""
+    check_int("dim", dim, minimum=1)
+    check_instance("settings", settings, ToySettings)
     generator = nets.MLPGenerator(z_dim=settings.z_dim, out_dim=dim, width=settings.width,
                                   depth=settings.depth, activation=settings.activation)
     discriminator = nets.MLPDiscriminator(in_dim=dim, width=settings.width, depth=settings.depth,
@@ -74,6 +89,11 @@ def toy_gan(distribution, loss: str = "least_squares", steps: int = 1_000, seed:
     ``seed`` seeds the nets' initialisation and the loop's data and noise draws, so a
     run is repeatable.
     """
+    check_distribution("distribution", distribution)
+    check_int("steps", steps, minimum=1)
+    check_int("seed", seed)
+    for callback in callbacks:
+        check_callable("each callback", callback)
     settings = ToySettings.with_overrides(**overrides)
     losses.get(loss, **settings.loss_params)  # a bad loss name or code is an error before any work
     seed_everything(seed)
@@ -90,6 +110,8 @@ def toy_gan(distribution, loss: str = "least_squares", steps: int = 1_000, seed:
 def evaluate(generator, distribution, n: int = 2_500, seed: int = 12_345, n_std: float = 3.0,
              min_share: float = 0.2) -> metrics.ModeCoverage:
     """``mode_coverage`` of ``n`` generated points, with the distribution's own std."""
+    check_distribution("distribution", distribution, "centres", "stds")
+    check_int("n", n, minimum=1)
     fake = generator.sample(n, torch.Generator().manual_seed(seed)).cpu()
     return metrics.mode_coverage(fake, distribution.centres, float(distribution.stds.max()),
                                  n_std=n_std, min_share=min_share)
@@ -99,6 +121,9 @@ class CoverageTracker:
     """A callback recording ``evaluate`` every ``every`` steps: ``steps`` and ``results``."""
 
     def __init__(self, distribution, every: int, n: int = 2_500):
+        check_distribution("distribution", distribution, "centres", "stds")
+        check_int("every", every, minimum=1)
+        check_int("n", n, minimum=1)
         self.distribution, self.every, self.n = distribution, every, n
         self.steps: list[int] = []
         self.results: list[metrics.ModeCoverage] = []
@@ -113,12 +138,22 @@ class SampleSnapshots:
     """A callback keeping ``n`` generated points (fixed noise) at each step in ``at_steps``."""
 
     def __init__(self, at_steps, n: int = 2_500, seed: int = 0):
+        at_steps = list(at_steps)
+        if not at_steps:
+            raise ValueError("at_steps must name at least one step")
+        for step in at_steps:
+            check_int("each of at_steps", step, minimum=1)
+        check_int("n", n, minimum=1)
         self.at_steps, self.n, self.seed = set(at_steps), n, seed
         self.samples: dict[int, torch.Tensor] = {}
 
     def __call__(self, state: training.TrainState) -> None:
         if state.step in self.at_steps:
             self.samples[state.step] = state.generator.sample(self.n, torch.Generator().manual_seed(self.seed)).cpu()
+
+
+RUN_COLUMNS = ["setting", "loss", "seed", "modes_recovered", "n_modes", "high_quality_fraction",
+               "kl_to_uniform", "all_modes", "diverged", "seconds"]
 
 
 def run_seeds(settings: dict[str, dict], seeds, distribution, steps: int, n_eval: int = 2_500,
@@ -133,6 +168,13 @@ def run_seeds(settings: dict[str, dict], seeds, distribution, steps: int, n_eval
     """
     import pandas as pd
 
+    if not settings or not all(isinstance(kwargs, dict) for kwargs in settings.values()):
+        raise ValueError(f"settings must map at least one name to a dict of toy_gan arguments, "
+                         f"got {settings!r}")
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    check_int("n_eval", n_eval, minimum=1)
     rows = []
     for name, kwargs in settings.items():
         kwargs = dict(kwargs)
@@ -154,14 +196,22 @@ def run_seeds(settings: dict[str, dict], seeds, distribution, steps: int, n_eval
             rows.append(row)
             if on_run is not None:
                 on_run(row)
-    columns = ["setting", "loss", "seed", "modes_recovered", "n_modes", "high_quality_fraction",
-               "kl_to_uniform", "all_modes", "diverged", "seconds"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=RUN_COLUMNS)
+
+
+def _check_table(table, *columns: str) -> None:
+    """A table like those ``run_seeds`` makes, with at least ``columns``."""
+    missing = [c for c in columns if c not in getattr(table, "columns", ())]
+    if missing:
+        raise ValueError(f"table must be a run_seeds table (a DataFrame); it lacks the columns {missing}")
 
 
 def summarise(table):
     """Per setting: median and interquartile range of each metric, and counts of runs."""
     import pandas as pd
+
+    _check_table(table, "setting", "all_modes", "diverged", "modes_recovered", "high_quality_fraction",
+                 "kl_to_uniform")
 
     def iqr(values):
         return values.quantile(0.75) - values.quantile(0.25)
@@ -181,6 +231,7 @@ def summarise(table):
 
 def undecided_level(loss: str, loss_params: dict | None = None) -> float:
     """The output at which D cannot tell real from fake: logit 0, or halfway between the codes."""
+    losses.get(loss, **(loss_params or {}))  # a bad name or code is an error, not a level of 0
     if loss != "least_squares":
         return 0.0
     defaults = inspect.signature(losses.least_squares).parameters
@@ -208,6 +259,11 @@ class FrameRecorder:
 
     def __init__(self, distribution, loss: str, every: int, extent, n: int = 150, resolution: int = 60,
                  loss_params: dict | None = None, seed: int = 0):
+        check_distribution("distribution", distribution, dim=2)  # frames are drawn over a 2-D extent
+        check_int("every", every, minimum=1)
+        check_extent("extent", extent)
+        check_int("n", n, minimum=1)
+        check_int("resolution", resolution, minimum=2)
         self.loss, self.every, self.extent, self.resolution = loss, every, tuple(extent), resolution
         self.g_loss = losses.get(loss, **(loss_params or {})).g_loss
         self.level = undecided_level(loss, loss_params)
@@ -239,6 +295,11 @@ def compare_settings(table, first: str, second: str) -> dict:
     """
     from scipy import stats
 
+    _check_table(table, "setting", "all_modes", "diverged", "modes_recovered")
+    for name, setting in (("first", first), ("second", second)):
+        if setting not in set(table.setting):
+            known = ", ".join(dict.fromkeys(table.setting))
+            raise ValueError(f"{name} must be a setting of table ({known}), got {setting!r}")
     a, b = (table[(table.setting == name) & ~table.diverged] for name in (first, second))
     if a.empty or b.empty:
         raise ValueError(f"no finished runs for {first!r} or {second!r}")

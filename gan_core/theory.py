@@ -4,27 +4,61 @@ Densities are arrays sampled on an evenly spaced grid with spacing ``dx`` (or pm
 with ``dx = 1``); integrals are Riemann sums. Where a density is zero the usual
 conventions hold: 0 log 0 = 0 and 0 / 0 terms contribute nothing, so a density with
 gaps never produces NaN.
+
+Functions that integrate check that each density does integrate to about 1 (see
+``MASS_RANGE``): an unnormalised density, or a forgotten ``dx``, is an error rather than
+a plausible-looking number. Pointwise functions (the optimal discriminators) need no
+grid and no normalisation: D* at a point depends only on the two densities there, and a
+common scale cancels.
 """
 
 import numpy as np
 
+from gan_core.checks import check_codes, check_finite, check_positive
 
-def _densities(*arrays) -> list[np.ndarray]:
-    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
-    if any(a.shape != arrays[0].shape for a in arrays):
-        raise ValueError(f"densities must share one grid, got shapes {[a.shape for a in arrays]}")
-    for a in arrays:
-        if not np.isfinite(a).all():
-            raise ValueError("densities must be finite")
+# What sum(p) * dx may be for a density p: at most 1 plus a Riemann-sum error (below 2%
+# for a Gaussian on a grid as coarse as 2 standard deviations), and at least 1/2, since a
+# grid may cut off tails (the GAN-game chapter's slider moves p_g partly off its grid).
+# A forgotten dx gives 1 / dx instead, an unnormalised density whatever its scale is.
+MASS_RANGE = (0.5, 1.05)
+
+
+def _densities(**arrays) -> list[np.ndarray]:
+    """The named arrays as float64 arrays, checked: one shape, finite, non-negative."""
+    arrays = {name: np.asarray(a, dtype=np.float64) for name, a in arrays.items()}
+    shapes = {name: a.shape for name, a in arrays.items()}
+    if len(set(shapes.values())) > 1:
+        raise ValueError(f"densities must share one grid (one shape), got shapes {shapes}")
+    for name, a in arrays.items():
+        check_finite(name, a)
         if (a < 0).any():
-            raise ValueError(f"densities must be non-negative, got a minimum of {a.min():g}")
-    return arrays
+            raise ValueError(f"{name} must be non-negative, got a minimum of {a.min():g}")
+    return list(arrays.values())
 
 
 def _spacing(dx: float) -> float:
-    if not dx > 0:
-        raise ValueError(f"dx must be positive, got {dx}")
+    check_positive("dx", dx)
     return float(dx)
+
+
+def _check_mass(dx: float, sums: int = 1, **densities: np.ndarray) -> None:
+    """Each array is a density, or a sum of ``sums`` densities: sum * dx within ``MASS_RANGE``."""
+    low, high = MASS_RANGE[0], MASS_RANGE[1] * sums
+    what = "a density" if sums == 1 else f"a density or a sum of {sums} densities"
+    for name, p in densities.items():
+        mass = float(p.sum()) * dx
+        if not low <= mass <= high:
+            raise ValueError(f"{name} must be {what}: sum({name}) * dx must lie in [{low:g}, {high:g}], "
+                             f"got {mass:.6g} with dx = {dx:g}; "
+                             f"is {name} normalised, and is dx the grid spacing?")
+
+
+def _checked(dx: float, sums: int = 1, **densities) -> list:
+    """The named densities on one grid, then the grid spacing, all checked."""
+    arrays = _densities(**densities)
+    dx = _spacing(dx)
+    _check_mass(dx, sums, **dict(zip(densities, arrays)))
+    return [*arrays, dx]
 
 
 def _safe_ratio(numerator: np.ndarray, denominator: np.ndarray, where_empty: float) -> np.ndarray:
@@ -45,45 +79,40 @@ def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def optimal_discriminator(p_data, p_g) -> np.ndarray:
     """Proposition 1: D*(x) = p_data / (p_data + p_g); 1/2 where neither has mass."""
-    p_data, p_g = _densities(p_data, p_g)
+    p_data, p_g = _densities(p_data=p_data, p_g=p_g)
     return _safe_ratio(p_data, p_data + p_g, where_empty=0.5)
+
+
+def _kl(p: np.ndarray, q: np.ndarray, dx: float) -> float:
+    if ((p > 0) & (q == 0)).any():
+        return float("inf")
+    return float((_xlogy(p, p) - _xlogy(p, q)).sum() * dx)
 
 
 def kl(p, q, dx: float = 1.0) -> float:
     """KL(p || q) = ∫ p log(p / q); infinite where p has mass and q has none."""
-    p, q = _densities(p, q)
-    if ((p > 0) & (q == 0)).any():
-        return float("inf")
-    return float((_xlogy(p, p) - _xlogy(p, q)).sum() * _spacing(dx))
+    return _kl(*_checked(dx, p=p, q=q))
 
 
 def jsd(p, q, dx: float = 1.0) -> float:
     """Jensen-Shannon divergence ½ KL(p || m) + ½ KL(q || m), m = (p + q) / 2, in nats."""
-    p, q = _densities(p, q)
+    p, q, dx = _checked(dx, p=p, q=q)
     m = (p + q) / 2
-    return 0.5 * kl(p, m, dx) + 0.5 * kl(q, m, dx)
+    return 0.5 * _kl(p, m, dx) + 0.5 * _kl(q, m, dx)
 
 
 def virtual_training_criterion(p_data, p_g, dx: float = 1.0) -> float:
     """C(G) = V(D*_G, G) = ∫ p_data log D* + p_g log(1 - D*) (Theorem 1: -log 4 + 2 JSD)."""
-    p_data, p_g = _densities(p_data, p_g)
+    p_data, p_g, dx = _checked(dx, p_data=p_data, p_g=p_g)
     total = p_data + p_g
     integrand = _xlogy(p_data, _safe_ratio(p_data, total, 1.0)) + _xlogy(p_g, _safe_ratio(p_g, total, 1.0))
-    return float(integrand.sum() * _spacing(dx))
-
-
-def _check_codes(**codes: float) -> None:
-    for name, value in codes.items():
-        if not np.isfinite(value):
-            raise ValueError(f"code {name} must be finite, got {value}")
-    if codes["a"] == codes["b"]:
-        raise ValueError(f"codes a and b must differ, got a = b = {codes['a']}")
+    return float(integrand.sum() * dx)
 
 
 def lsgan_optimal_discriminator(p_data, p_g, a: float, b: float) -> np.ndarray:
     """LSGAN's D*(x) = (b p_data + a p_g) / (p_data + p_g); (a + b) / 2 where neither has mass."""
-    _check_codes(a=a, b=b)
-    p_data, p_g = _densities(p_data, p_g)
+    check_codes(a=a, b=b)
+    p_data, p_g = _densities(p_data=p_data, p_g=p_g)
     return _safe_ratio(b * p_data + a * p_g, p_data + p_g, where_empty=(a + b) / 2)
 
 
@@ -92,10 +121,10 @@ def lsgan_criterion(p_data, p_g, a: float, b: float, c: float, dx: float = 1.0) 
 
     When b - c = 1 and b - a = 2, 2·C(G) = pearson_chi2(2 p_g, p_data + p_g).
     """
-    _check_codes(a=a, b=b, c=c)
+    check_codes(a=a, b=b, c=c)
     d_star = lsgan_optimal_discriminator(p_data, p_g, a, b)
-    p_data, p_g = _densities(p_data, p_g)
-    return float(0.5 * ((p_data + p_g) * (d_star - c) ** 2).sum() * _spacing(dx))
+    p_data, p_g, dx = _checked(dx, p_data=p_data, p_g=p_g)
+    return float(0.5 * ((p_data + p_g) * (d_star - c) ** 2).sum() * dx)
 
 
 def pearson_chi2(p, q, dx: float = 1.0) -> float:
@@ -103,9 +132,9 @@ def pearson_chi2(p, q, dx: float = 1.0) -> float:
 
     Infinite where p has mass and q has none. The LSGAN paper writes its eq. 7 as
     χ²_Pearson(p_d + p_g || 2 p_g); in this convention that integral is
-    ``pearson_chi2(2 p_g, p_d + p_g)``.
+    ``pearson_chi2(2 p_g, p_d + p_g)``: so ``p`` and ``q`` may integrate to 2 as well as 1.
     """
-    p, q = _densities(p, q)
+    p, q, dx = _checked(dx, sums=2, p=p, q=q)
     if ((p > 0) & (q == 0)).any():
         return float("inf")
-    return float(_safe_ratio((p - q) ** 2, q, 0.0).sum() * _spacing(dx))
+    return float(_safe_ratio((p - q) ** 2, q, 0.0).sum() * dx)

@@ -13,10 +13,14 @@ from IPython.display import HTML
 from matplotlib.animation import FuncAnimation
 
 from gan_core import config, plots, recipes, training
+from gan_core.checks import check_callable, check_distribution, check_extent, check_figsize, check_int
 
 
 def interactive_figure(draw, figsize=(5, 4), **controls) -> ipywidgets.Widget:
     """Sliders for ``controls`` (ipywidgets ``interact`` abbreviations) redrawing ``draw(ax, **values)``."""
+    check_callable("draw", draw)
+    check_figsize("figsize", figsize)
+
     def redraw(**values):
         _, ax = plt.subplots(figsize=figsize)
         draw(ax, **values)
@@ -27,6 +31,9 @@ def interactive_figure(draw, figsize=(5, 4), **controls) -> ipywidgets.Widget:
 
 def static_twin(draw, name: str, values, figsize=(5, 4), dpi: int = 72, **fixed) -> HTML:
     """An HTML animation of ``draw(ax, name=value, **fixed)`` over ``values``."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be the name of one of draw's arguments, got {name!r}")
+
     def frame(ax, value):
         draw(ax, **{name: value}, **fixed)
         ax.set_title(f"{name} = {value:g}" if isinstance(value, float) else f"{name} = {value}")
@@ -47,9 +54,13 @@ def animate_frames(draw, frames, figsize=(5, 4), dpi: int = 72, interval: int = 
     is whatever ``draw`` needs. Like ``static_twin`` it plays without a kernel and loads
     nothing from the network.
     """
+    check_callable("draw", draw)
     frames = list(frames)
     if not frames:
         raise ValueError("an animation needs at least one frame")
+    check_figsize("figsize", figsize)
+    check_int("dpi", dpi, minimum=1)
+    check_int("interval", interval, minimum=1)
     fig = plt.figure(figsize=figsize, dpi=dpi)
 
     def show(frame):
@@ -73,6 +84,11 @@ def training_view(distribution, extent, steps_per_click: int = 100, redraw_every
     ``overrides`` are ``recipes.ToySettings`` fields for the nets and batch size.
     """
     settings = recipes.ToySettings.with_overrides(**overrides)
+    check_extent("extent", extent)
+    check_int("redraw_every", redraw_every, minimum=1)
+    check_int("steps_per_click", steps_per_click, minimum=redraw_every, maximum=20 * redraw_every)
+    check_figsize("figsize", figsize)
+    check_distribution("distribution", distribution, dim=2)
     loss = ipywidgets.Dropdown(options=["least_squares", "non_saturating", "minimax"], description="loss")
     lr_d = ipywidgets.FloatLogSlider(value=settings.lr_d, base=10, min=-5, max=-1, description="lr D")
     lr_g = ipywidgets.FloatLogSlider(value=settings.lr_g, base=10, min=-5, max=-1, description="lr G")

@@ -77,5 +77,5 @@ def test_point_set_samples_its_rows_with_replacement():
 
 
 def test_point_set_needs_a_2d_tensor():
-    with pytest.raises(ValueError, match=r"non-empty \(n, dim\) tensor"):
+    with pytest.raises(ValueError, match=r"points must have shape \(n, dim\), got shape \(3,\)"):
         data.PointSet(torch.zeros(3))

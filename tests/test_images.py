@@ -1,11 +1,18 @@
 import gzip
 import hashlib
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from gan_core import images
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import data_server  # noqa: E402
+
+REAL_FETCH = images.fetch
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -86,7 +93,12 @@ def fake_mnist_server(monkeypatch, files: dict[str, bytes], calls: list):
         calls.append(url)
         return files[url.rsplit("/", 1)[1]]
     monkeypatch.setattr(images, "fetch", serve)
-    monkeypatch.setattr(images, "MNIST_SHA256", {k: hashlib.sha256(v).hexdigest() for k, v in files.items()})
+    monkeypatch.setattr(images, "MNIST_FILES", known_files(files, md5=False))
+
+
+def known_files(files: dict[str, bytes], md5: bool = True) -> dict:
+    return {k: images.KnownFile(hashlib.sha256(v).hexdigest(), hashlib.md5(v).hexdigest() if md5 else None)
+            for k, v in files.items()}
 
 
 def mnist_files(n=5):
@@ -116,7 +128,7 @@ def test_download_with_a_wrong_hash_is_refused_and_not_cached(monkeypatch):
     files = mnist_files()
     calls = []
     fake_mnist_server(monkeypatch, files, calls)
-    monkeypatch.setitem(images.MNIST_SHA256, "train-images-idx3-ubyte.gz", "0" * 64)
+    monkeypatch.setitem(images.MNIST_FILES, "train-images-idx3-ubyte.gz", images.KnownFile("0" * 64))
     with pytest.raises(images.CorruptDataError, match="SHA-256"):
         images.mnist("train", download=True)
     assert not (images.cache_dir() / "mnist" / "train-images-idx3-ubyte.gz").exists()
@@ -132,9 +144,111 @@ def test_a_tampered_cached_file_is_detected(monkeypatch):
         images.mnist("train", full=True)
 
 
-def test_official_mnist_hashes_are_well_formed():
-    assert set(images.MNIST_SHA256) == {n for pair in images.IDX_FILES.values() for n in pair}
-    assert all(len(h) == 64 and int(h, 16) >= 0 for h in images.MNIST_SHA256.values())
+@pytest.mark.parametrize("table", [images.MNIST_FILES, images.FASHION_MNIST_FILES], ids=["mnist", "fashion"])
+def test_official_hashes_are_well_formed(table):
+    assert set(table) == {n for pair in images.IDX_FILES.values() for n in pair}
+    assert all(len(k.sha256) == 64 and int(k.sha256, 16) >= 0 for k in table.values())
+
+
+def test_fashion_mnist_hashes_are_the_published_md5_sums():
+    published = {  # the table in github.com/zalandoresearch/fashion-mnist's README
+        "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+        "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
+        "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
+        "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
+    }
+    assert {name: known.md5 for name, known in images.FASHION_MNIST_FILES.items()} == published
+
+
+def test_official_fashion_mnist_rebuilt_from_debian_matches_both_checksums(tmp_path):
+    if not data_server.DEBIAN_FASHION_MNIST.is_dir():
+        pytest.fail("install Debian's dataset-fashion-mnist (make datasets)")
+    data_server.rebuild_official_fashion_mnist(tmp_path)
+    for name, known in images.FASHION_MNIST_FILES.items():
+        assert images.checksum_problem((tmp_path / name).read_bytes(), known) is None, name
+
+
+def fashion_files(n=4):
+    rng = np.random.default_rng(2)
+    out = {}
+    for split in ("train", "test"):
+        image_file, label_file = images.IDX_FILES[split]
+        out[image_file] = gzip.compress(idx_bytes(rng.integers(0, 256, (n, 28, 28))))
+        out[label_file] = gzip.compress(idx_bytes(np.arange(n) % 10))
+    return out
+
+
+@pytest.fixture
+def fashion_server(monkeypatch, tmp_path):
+    """A local HTTP server with small Fashion-MNIST-like files, the only download location."""
+    files = fashion_files()
+    served = tmp_path / "served"
+    served.mkdir()
+    for name, payload in files.items():
+        (served / name).write_bytes(payload)
+    monkeypatch.setattr(images, "fetch", REAL_FETCH)
+    monkeypatch.setattr(images, "FASHION_MNIST_FILES", known_files(files))
+    with data_server.serving(served) as url:
+        monkeypatch.setenv(images.MIRRORS_VARIABLE, url)
+        yield served
+
+
+def test_fashion_mnist_downloads_over_http_and_then_reads_the_cache(fashion_server):
+    data = images.load("fashion-mnist", download=True)
+    assert (len(data.train), len(data.test)) == (4, 4)
+    cached = images.cache_dir() / "fashion-mnist"
+    assert sorted(p.name for p in cached.iterdir()) == sorted(images.FASHION_MNIST_FILES)
+    for name in images.FASHION_MNIST_FILES:
+        (fashion_server / name).unlink()  # the server no longer has them: the cache serves
+    assert len(images.fashion_mnist("test", download=True)) == 4
+
+
+def test_fashion_mnist_download_with_a_wrong_md5_is_refused(fashion_server, monkeypatch):
+    name = "train-labels-idx1-ubyte.gz"
+    known = images.FASHION_MNIST_FILES[name]
+    monkeypatch.setitem(images.FASHION_MNIST_FILES, name, images.KnownFile(known.sha256, "0" * 32))
+    with pytest.raises(images.CorruptDataError, match="MD5 .*published 0{32}"):
+        images.fashion_mnist(download=True)
+    assert not (images.cache_dir() / "fashion-mnist" / name).exists()
+
+
+def test_offline_download_says_what_to_do_and_caches_nothing(fashion_server, monkeypatch):
+    with data_server.serving(fashion_server) as url:
+        pass  # the server is stopped: its port refuses connections
+    monkeypatch.setenv(images.MIRRORS_VARIABLE, url)
+    with pytest.raises(images.DownloadError, match="could not download .*internet connection"):
+        images.fashion_mnist(download=True)
+    assert not (images.cache_dir() / "fashion-mnist").exists() or not any((images.cache_dir() / "fashion-mnist").iterdir())
+
+
+def test_system_data_can_be_turned_off(monkeypatch, tmp_path):
+    monkeypatch.setattr(images, "DEBIAN_FASHION_MNIST", tmp_path)
+    assert tmp_path in images.search_folders("fashion-mnist")
+    monkeypatch.setenv(images.SYSTEM_DATA_VARIABLE, "0")
+    assert tmp_path not in images.search_folders("fashion-mnist")
+    monkeypatch.setenv(images.SYSTEM_DATA_VARIABLE, "no")
+    with pytest.raises(ValueError, match="GAN_BOOK_SYSTEM_DATA must be 0 or 1, got 'no'"):
+        images.search_folders("fashion-mnist")
+
+
+def test_an_explicit_root_that_does_not_exist_is_an_error(tmp_path, monkeypatch):
+    write_split(tmp_path / "env" / "fashion-mnist", n=4)
+    monkeypatch.setenv(images.DATA_VARIABLE, str(tmp_path / "env"))  # would be found without root
+    with pytest.raises(images.MissingDataError, match="root='.*missing' is not an existing folder"):
+        images.fashion_mnist(root=tmp_path / "missing")
+
+
+def test_an_explicit_root_is_the_only_place_searched(tmp_path, monkeypatch):
+    write_split(tmp_path / "env" / "fashion-mnist", n=4)
+    monkeypatch.setenv(images.DATA_VARIABLE, str(tmp_path / "env"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(images.MissingDataError, match="download=True"):
+        images.fashion_mnist(root=tmp_path / "empty")
+
+
+def test_load_names_its_valid_options():
+    with pytest.raises(ValueError, match=r"unknown option\(s\) \['downlaod'\]; it accepts \['root', 'download'\]"):
+        images.load("fashion-mnist", downlaod=True)
 
 
 def test_offline_mnist_subset_is_balanced_and_split():

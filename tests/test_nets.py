@@ -49,7 +49,7 @@ def test_generator_sample_repeats_with_a_seeded_generator():
     (lambda: nets.mlp(2, 1, 8, 1, "swish"), r"unknown activation 'swish'.*'relu'"),
     (lambda: nets.MLPGenerator(prior="cauchy"), r"unknown latent prior 'cauchy'.*'normal', 'uniform'"),
     (lambda: nets.sample_latent(2, 2, "gauss"), r"unknown latent prior"),
-    (lambda: nets.mlp(2, 1, 0, 1, "relu"), r"width >= 1"),
+    (lambda: nets.mlp(2, 1, 0, 1, "relu"), r"width must be an integer >= 1, got 0"),
 ])
 def test_bad_choices_are_clear_errors(make, message):
     with pytest.raises(ValueError, match=message):

@@ -64,8 +64,8 @@ def test_zeros_in_both_densities_give_no_nan():
 
 @pytest.mark.parametrize("codes, message", [
     ({"a": 1.0, "b": 1.0}, "codes a and b must differ"),
-    ({"a": math.nan, "b": 1.0}, "code a must be finite"),
-    ({"a": 0.0, "b": math.inf}, "code b must be finite"),
+    ({"a": math.nan, "b": 1.0}, "code a must be a finite number"),
+    ({"a": 0.0, "b": math.inf}, "code b must be a finite number"),
 ])
 def test_bad_codes_raise(codes, message):
     with pytest.raises(ValueError, match=message):
@@ -75,7 +75,7 @@ def test_bad_codes_raise(codes, message):
 
 
 def test_non_finite_c_raises():
-    with pytest.raises(ValueError, match="code c must be finite"):
+    with pytest.raises(ValueError, match="code c must be a finite number"):
         theory.lsgan_criterion(P, Q, a=0.0, b=1.0, c=math.nan)
 
 
