@@ -7,8 +7,11 @@ by a copy of this loop.
 
 import contextlib
 import os
+import pickle
 import tempfile
-from dataclasses import asdict, dataclass, field
+import warnings
+import zipfile
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -16,6 +19,7 @@ import torch
 from tqdm.auto import tqdm
 
 from gan_core import losses
+from gan_core.checks import check_instance, check_int, check_number, check_positive, is_number
 from gan_core.config import get_profile
 from gan_core.nets import sample_latent
 from gan_core.registry import lookup
@@ -83,6 +87,19 @@ class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite; the update it would have made is not applied."""
 
 
+class NonFiniteData(ValueError):
+    """A real batch holds NaN or infinite values: the data, not the training, are at fault."""
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file cannot be read, or does not belong to the run resuming from it."""
+
+
+# TrainConfig fields a resumed run may change: how long and how it runs, not what it computes.
+# Learning rates may change too; the new ones are applied and reported.
+RESUMABLE_CHANGES = ("steps", "progress", "checkpoint", "checkpoint_every", "resume", "lr_d", "lr_g")
+
+
 def every(n: int, callback: Callback) -> Callback:
     """Run ``callback`` after steps n, 2n, ... (steps count from 1)."""
     return lambda state: callback(state) if state.step % n == 0 else None
@@ -98,11 +115,15 @@ def make_optimizer(params, name: str, lr: float, config: TrainConfig) -> torch.o
     return build()
 
 
-def _check_finite(step: int, **values: torch.Tensor) -> None:
+def _check_finite(step: int, real: torch.Tensor | None = None, **values: torch.Tensor) -> None:
     for name, value in values.items():
-        if not torch.isfinite(value):
-            raise TrainingDiverged(f"{name} became {value.item()} at step {step}; "
-                                   "try a smaller learning rate or another loss")
+        if torch.isfinite(value):
+            continue
+        if real is not None and not bool(torch.isfinite(real).all()):
+            raise NonFiniteData(f"the real batch at step {step} contains NaN or infinite values; "
+                                "check the training data (every sample must be finite)")
+        raise TrainingDiverged(f"{name} became {value.item()} at step {step}; "
+                               "try a smaller learning rate or another loss")
 
 
 def _all_finite(*nets: torch.nn.Module) -> bool:
@@ -110,21 +131,42 @@ def _all_finite(*nets: torch.nn.Module) -> bool:
                if t.is_floating_point())
 
 
+def net_shapes(net: torch.nn.Module) -> dict:
+    """What identifies a net in a checkpoint: its class and every tensor's name and shape."""
+    return {"class": type(net).__name__, **{name: list(t.shape) for name, t in net.state_dict().items()}}
+
+
+def run_identity(config: "TrainConfig | None") -> dict:
+    """The config fields that must match for a resumed run to continue the same run."""
+    if config is None:
+        return {}
+    return {f.name: getattr(config, f.name) for f in fields(config) if f.name not in RESUMABLE_CHANGES}
+
+
+def _remove_stale_parts(path: Path) -> None:
+    for stale in path.parent.glob(f".{path.name}.*.part"):  # left by a save that was killed
+        stale.unlink(missing_ok=True)
+
+
 def save_checkpoint(path: str | os.PathLike, step: int, generator, discriminator, opt_g, opt_d,
-                    history: History, rng: torch.Generator) -> None:
+                    history: History, rng: torch.Generator, config: "TrainConfig | None" = None) -> None:
     """Save the training state atomically: a temporary file, then a rename over the old one.
 
     Only tensors, dicts, lists and numbers are saved, so ``torch.load(weights_only=True)``
-    reads it back. A state with NaN or infinite weights is refused, so the last good
-    checkpoint is never replaced by a diverged one.
+    reads it back. The file also records the run's config and the nets' shapes, which a
+    resumed run must match. A state with NaN or infinite weights is refused, so the last
+    good checkpoint is never replaced by a diverged one.
     """
     if not _all_finite(generator, discriminator):
         raise TrainingDiverged(f"non-finite weights at step {step}; kept the last checkpoint")
     state = {"step": step, "generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
              "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "history": asdict(history),
-             "rng": rng.get_state(), "torch_rng": torch.get_rng_state()}
+             "rng": rng.get_state(), "torch_rng": torch.get_rng_state(),
+             "config": {"lr_d": config.lr_d, "lr_g": config.lr_g, **run_identity(config)} if config else {},
+             "shapes": {"generator": net_shapes(generator), "discriminator": net_shapes(discriminator)}}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     os.close(handle)
     try:
@@ -135,14 +177,77 @@ def save_checkpoint(path: str | os.PathLike, step: int, generator, discriminator
         raise
 
 
-def load_checkpoint(path, generator, discriminator, opt_g, opt_d, rng: torch.Generator) -> tuple[int, History]:
-    """Restore what ``save_checkpoint`` saved; returns the step it was saved at and the history."""
-    device = next(generator.parameters()).device
-    state = torch.load(path, map_location=device, weights_only=True)
+CHECKPOINT_KEYS = ("step", "generator", "discriminator", "opt_g", "opt_d", "history", "rng", "torch_rng")
+
+
+def read_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu") -> dict:
+    """The dict ``save_checkpoint`` wrote, or a CheckpointError naming the file and the fault."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such checkpoint file")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path}: the file is empty (a save that never finished?); delete it")
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except (RuntimeError, EOFError, OSError, pickle.UnpicklingError, zipfile.BadZipFile) as error:
+        raise CheckpointError(f"{path}: not a readable checkpoint, the file is damaged or of another kind "
+                              f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})") from None
+    missing = [key for key in CHECKPOINT_KEYS if not isinstance(state, dict) or key not in state]
+    if missing:
+        raise CheckpointError(f"{path}: not a gan_core training checkpoint (missing {', '.join(missing)})")
+    return state
+
+
+def _differences(saved: dict, now: dict) -> list[str]:
+    return [f"{key}: checkpoint {saved.get(key)!r}, now {now.get(key)!r}"
+            for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
+
+
+def check_resumable(path, state: dict, generator, discriminator, config: "TrainConfig | None") -> None:
+    """Refuse a checkpoint of another run: other nets, loss, seed, batch size, optimiser..."""
+    saved_shapes = state.get("shapes", {})
+    problems = []
+    for name, net in (("generator", generator), ("discriminator", discriminator)):
+        problems += [f"{name} {d}" for d in _differences(saved_shapes.get(name, {}), net_shapes(net))]
+    saved_config = {k: v for k, v in state.get("config", {}).items() if k not in RESUMABLE_CHANGES}
+    if config is not None and saved_config:
+        now = {k: list(v) if isinstance(v, tuple) else v for k, v in run_identity(config).items()}
+        saved = {k: list(v) if isinstance(v, tuple) else v for k, v in saved_config.items()}
+        problems += _differences(saved, now)
+    if config is not None and state["step"] > config.steps:
+        problems.append(f"steps: the checkpoint is at step {state['step']}, beyond steps={config.steps}")
+    if problems:
+        raise CheckpointError(f"{path} belongs to another run; resume with the same settings or start a new "
+                              "checkpoint file. Differences:\n  " + "\n  ".join(problems))
+
+
+def _apply_learning_rates(path, optimizers: dict, config: "TrainConfig | None") -> None:
+    """After loading the optimisers' state, use the config's learning rates, and say so if they changed."""
+    if config is None:
+        return
+    for name, (optimizer, lr) in optimizers.items():
+        old = optimizer.param_groups[0]["lr"]
+        if old != lr:
+            warnings.warn(f"resuming {path}: {name} changed from {old:g} to {lr:g}; applying {lr:g}", stacklevel=3)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+
+
+def load_checkpoint(path, generator, discriminator, opt_g, opt_d, rng: torch.Generator,
+                    config: "TrainConfig | None" = None) -> tuple[int, History]:
+    """Restore what ``save_checkpoint`` saved; returns the step it was saved at and the history.
+
+    With ``config``, the checkpoint must come from the same run (see ``check_resumable``),
+    and the config's learning rates replace the saved ones.
+    """
+    state = read_checkpoint(path, next(generator.parameters()).device)
+    check_resumable(path, state, generator, discriminator, config)
     generator.load_state_dict(state["generator"])
     discriminator.load_state_dict(state["discriminator"])
     opt_g.load_state_dict(state["opt_g"])
     opt_d.load_state_dict(state["opt_d"])
+    _apply_learning_rates(path, {"lr_g": (opt_g, config and config.lr_g), "lr_d": (opt_d, config and config.lr_d)},
+                          config)
     rng.set_state(state["rng"].cpu())
     torch.set_rng_state(state["torch_rng"].cpu())
     return state["step"], History(**state["history"])
@@ -164,6 +269,21 @@ def speed_settings(config: TrainConfig, device: torch.device, *nets: torch.nn.Mo
     return contextlib.nullcontext, layout
 
 
+def check_config(config: TrainConfig) -> None:
+    """Every TrainConfig field in its range, with errors that name the field."""
+    check_instance("config", config, TrainConfig)
+    for name, minimum in (("steps", 0), ("d_steps", 1), ("batch_size", 1), ("checkpoint_every", 0), ("seed", 0)):
+        check_int(name, getattr(config, name), minimum=minimum)
+    check_positive("lr_d", config.lr_d)
+    check_positive("lr_g", config.lr_g)
+    if not (isinstance(config.betas, (tuple, list)) and len(config.betas) == 2
+            and all(is_number(b) and 0 <= b < 1 for b in config.betas)):
+        raise ValueError(f"betas must be two numbers in [0, 1), got {config.betas!r}")
+    check_number("momentum", config.momentum, 0, 1)
+    if config.resume and not config.checkpoint:
+        raise ValueError("resume=True needs checkpoint: the file to resume from")
+
+
 def _checkpoint_due(config: TrainConfig, step: int) -> bool:
     every = config.checkpoint_every and step % config.checkpoint_every == 0
     return bool(config.checkpoint) and (step == config.steps or bool(every))
@@ -172,8 +292,7 @@ def _checkpoint_due(config: TrainConfig, step: int) -> bool:
 def train(generator: torch.nn.Module, discriminator: torch.nn.Module, data: Sampler,
           config: TrainConfig = TrainConfig(), callbacks: tuple[Callback, ...] = ()) -> History:
     """Train G against D on ``data`` (anything with ``sample(n, generator)``), Algorithm 1."""
-    if config.steps < 0 or config.d_steps < 1 or config.batch_size < 1:
-        raise ValueError("need steps >= 0, d_steps >= 1 and batch_size >= 1")
+    check_config(config)
     d_loss_fn, g_loss_fn = losses.get(config.loss, **config.loss_params)
     opt_d = make_optimizer(discriminator.parameters(), config.optimizer, config.lr_d, config)
     opt_g = make_optimizer(generator.parameters(), config.optimizer, config.lr_g, config)
@@ -186,7 +305,7 @@ def train(generator: torch.nn.Module, discriminator: torch.nn.Module, data: Samp
 
     history, first = History(), 1
     if config.resume and config.checkpoint and Path(config.checkpoint).exists():
-        done, history = load_checkpoint(config.checkpoint, generator, discriminator, opt_g, opt_d, rng)
+        done, history = load_checkpoint(config.checkpoint, generator, discriminator, opt_g, opt_d, rng, config)
         first = done + 1
     autocast, layout = speed_settings(config, device, generator, discriminator)
 
@@ -206,7 +325,7 @@ def train(generator: torch.nn.Module, discriminator: torch.nn.Module, data: Samp
         for callback in callbacks:
             callback(state)
         if _checkpoint_due(config, step):
-            save_checkpoint(config.checkpoint, step, generator, discriminator, opt_g, opt_d, history, rng)
+            save_checkpoint(config.checkpoint, step, generator, discriminator, opt_g, opt_d, history, rng, config)
     return history
 
 
@@ -220,7 +339,7 @@ def discriminator_step(discriminator: torch.nn.Module, optimizer: torch.optim.Op
         d_real, d_fake = discriminator(real), discriminator(fake)
     d_real, d_fake = d_real.float(), d_fake.float()
     loss = d_loss_fn(d_real, d_fake)
-    _check_finite(step, d_loss=loss)
+    _check_finite(step, real, d_loss=loss)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()

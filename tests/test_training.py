@@ -101,20 +101,41 @@ class NaNAfter:
         return torch.full((n, 1), float("nan") if self.left < 0 else 0.0)
 
 
+class BreaksAfter(nets.MLPGenerator):
+    """A generator whose output turns into NaN after ``good_calls`` forward passes: a diverged G."""
+
+    def __init__(self, good_calls, **kw):
+        super().__init__(**kw)
+        self.left = good_calls
+
+    def forward(self, z):
+        self.left -= 1
+        out = super().forward(z)
+        return out * float("nan") if self.left < 0 else out
+
+
 def test_nan_loss_stops_with_a_clear_error_and_no_bad_update():
-    g, d = tiny_models()
+    torch.manual_seed(0)
+    g, d = BreaksAfter(4, z_dim=1, out_dim=1, width=8, depth=1), nets.MLPDiscriminator(in_dim=1, width=8, depth=1)
     seen = []
-    with pytest.raises(training.TrainingDiverged, match=r"d_loss became nan at step 3"):
-        training.train(g, d, NaNAfter(2), TrainConfig(steps=5, batch_size=8),
+    with pytest.raises(training.TrainingDiverged, match=r"d_loss became nan at step 3; try a smaller learning rate"):
+        training.train(g, d, data.gaussian_1d(), TrainConfig(steps=5, batch_size=8),
                        callbacks=(lambda s: seen.append(s.step),))
-    assert seen == [1, 2]
+    assert seen == [1, 2]  # two G forwards per step: the third step's fake batch is NaN
+    assert all(torch.isfinite(p).all() for p in d.parameters())
+
+
+def test_nan_in_the_training_data_blames_the_data_not_the_learning_rate():
+    g, d = tiny_models()
+    with pytest.raises(training.NonFiniteData, match=r"real batch at step 3 contains NaN or infinite values"):
+        training.train(g, d, NaNAfter(2), TrainConfig(steps=5, batch_size=8))
     assert all(torch.isfinite(p).all() for p in d.parameters())
 
 
 @pytest.mark.parametrize("config, message", [
     (TrainConfig(optimizer="adagrad"), r"unknown optimizer 'adagrad'.*'adam', 'sgd', 'rmsprop'"),
     (TrainConfig(loss="hinge"), r"unknown loss 'hinge'"),
-    (TrainConfig(d_steps=0), "d_steps >= 1"),
+    (TrainConfig(d_steps=0), r"d_steps must be an integer >= 1, got 0"),
 ])
 def test_bad_configs_are_clear_errors(config, message):
     g, d = tiny_models()
