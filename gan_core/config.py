@@ -17,6 +17,7 @@ import torch
 from gan_core.registry import lookup
 
 PROFILE_VARIABLE = "GAN_BOOK_PROFILE"
+THREADS_VARIABLE = "GAN_BOOK_THREADS"  # torch CPU threads outside the gpu profile (default 1)
 PROFILES = ("smoke", "cpu", "gpu")
 
 
@@ -42,14 +43,23 @@ def get_device(profile: str | None = None) -> torch.device:
     return torch.device("cpu")
 
 
+def cpu_threads() -> int:
+    """Torch CPU threads outside the gpu profile: $GAN_BOOK_THREADS, else 1."""
+    value = os.environ.get(THREADS_VARIABLE, "").strip() or "1"
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"${THREADS_VARIABLE} must be a positive integer, got {value!r}")
+    return int(value)
+
+
 def setup_torch(profile: str | None = None) -> None:
-    """Use one CPU thread outside the gpu profile.
+    """Use one CPU thread outside the gpu profile, unless $GAN_BOOK_THREADS says otherwise.
 
     Small models gain nothing from a second thread, and when both cores of a small
-    machine are busy, spinning threads made a toy GAN about ten times slower.
+    machine are busy, spinning threads made a toy GAN about ten times slower. CI sets
+    the variable to check that no checked output depends on the thread count.
     """
     if get_profile(profile) != "gpu":
-        torch.set_num_threads(1)
+        torch.set_num_threads(cpu_threads())
 
 
 def seed_everything(seed: int) -> torch.Generator:
