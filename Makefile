@@ -10,7 +10,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JB := $(VENV)/bin/jupyter-book build . --warningiserror --keep-going
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup book book-all test unit nbval check-book notebooks chromium datasets clean
+OTHER_CPU := $(shell grep -v '^\#' tools/other_cpu.env)
+
+.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks chromium \
+	datasets clean
 
 setup: $(STAMP) $(ASSETS)
 
@@ -52,11 +55,22 @@ unit: setup
 nbval: setup datasets
 	GAN_BOOK_PROFILE=smoke $(PY) -m pytest -q -n 2 --dist loadscope $(NBVAL) chapters
 
+# nbval again on other CPU code paths and with two threads (tools/other_cpu.env); one worker,
+# so the two threads have both cores.
+nbval-portable: setup datasets
+	env $(OTHER_CPU) GAN_BOOK_PROFILE=smoke $(PY) -m pytest -q -p no:xdist $(NBVAL) chapters
+
+# Chapters 01 and 04 as in Colab: a fresh venv with only torch, the setup cell, data downloaded
+# from a local server (tools/colab_check.py). Installs gan_core at the commit the chapters record.
+colab-check: setup datasets
+	cd tools && ../$(PY) colab_check.py ../chapters/01_gan_game.ipynb ../chapters/04_dcgan.ipynb
+
 check-book: setup chromium
 	$(PY) tools/check_book.py _build/html
 
 test: setup chromium datasets
 	GAN_BOOK_PROFILE=smoke $(PY) -m pytest -q -n 2 --dist loadscope $(NBVAL) tests chapters
+	$(MAKE) --no-print-directory nbval-portable colab-check
 	$(JB) --all
 	$(PY) tools/check_book.py _build/html
 

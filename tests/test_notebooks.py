@@ -1,5 +1,6 @@
 """Checks of every chapter notebook and of the tool that maintains them."""
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,6 +12,13 @@ sys.path.insert(0, str(ROOT / "tools"))
 import notebooks  # noqa: E402
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+FAKE_COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.fixture
+def clean_package(monkeypatch):
+    """Execution tests run while the package may be mid-edit: pretend it is committed."""
+    monkeypatch.setattr(notebooks, "package_commit", lambda: FAKE_COMMIT)
 
 
 def test_there_are_chapters():
@@ -20,9 +28,17 @@ def test_there_are_chapters():
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_starts_with_the_current_colab_setup_cell(path):
     first = nbformat.read(path, as_version=4).cells[0]
-    assert first.cell_type == "code"
-    assert first.source == notebooks.setup_cell_source(), "run: python tools/notebooks.py sync " + str(path)
+    commit = notebooks.recorded_commit(first.source)
+    assert commit, f"the setup cell pins no commit; re-execute {path.name} with tools/notebooks.py execute"
+    assert first.source == notebooks.setup_cell_source(commit=commit), "run: python tools/notebooks.py sync " + str(path)
     assert "remove-cell" in first.metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_setup_cell_pins_a_commit_of_this_repository_that_changed_the_package(path):
+    commit = notebooks.recorded_commit(nbformat.read(path, as_version=4).cells[0].source)
+    subprocess.run(["git", "merge-base", "--is-ancestor", commit, "HEAD"], cwd=ROOT, check=True)
+    assert notebooks.git("log", "-1", "--format=%H", commit, "--", *notebooks.PACKAGE_PATHS) == commit
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -34,29 +50,46 @@ def test_chapter_is_committed_with_outputs_and_execution_counts(path):
     assert any(c.outputs for c in code)
 
 
-def test_setup_cell_installs_from_the_configured_repository():
-    source = notebooks.setup_cell_source("https://example.org/book")
-    assert '"gan_core @ git+https://example.org/book"' in source
+def test_setup_cell_installs_the_recorded_commit_and_keeps_colabs_torch():
+    source = notebooks.setup_cell_source("https://example.org/book", FAKE_COMMIT)
+    namespace = {}
+    exec(source.replace('"google.colab" in sys.modules', "False"), namespace)  # defines nothing outside Colab
+    assert f'repository = "https://example.org/book"' in source and f'commit = "{FAKE_COMMIT}"' in source
+    assert 'package = f"gan_core @ git+{repository}@{commit}"' in source
     assert 'if "google.colab" in sys.modules:' in source
+    assert "f\"torch=={version('torch')}\"" in source
+    assert notebooks.recorded_commit(source) == FAKE_COMMIT
     assert notebooks.repository_url().startswith("https://")
+    assert max(len(line) for line in source.splitlines()) <= 88
+
+
+def test_execute_refuses_while_the_package_has_uncommitted_changes(monkeypatch, tmp_path, capsys):
+    real_git = notebooks.git
+    monkeypatch.setattr(notebooks, "git", lambda *a: " M gan_core/x.py" if a[0] == "status" else real_git(*a))
+    path = tmp_path / "ok.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), path)
+    before = path.read_text()
+    assert notebooks.main(["execute", str(path)]) == 2
+    assert "commit the package first" in capsys.readouterr().err
+    assert path.read_text() == before
 
 
 def test_setup_cell_does_nothing_outside_colab():
     namespace = {}
-    exec(notebooks.setup_cell_source(), namespace)  # would pip install if it thought it was in Colab
+    exec(notebooks.setup_cell_source(commit=FAKE_COMMIT), namespace)  # would pip install if it thought it was in Colab
     assert "subprocess" not in namespace
 
 
-def test_sync_inserts_once_then_updates_in_place():
+def test_sync_inserts_once_then_updates_in_place_keeping_the_commit(clean_package):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title")])
-    notebooks.sync_setup_cell(notebook)
+    notebooks.sync_setup_cell(notebook, "f" * 40)
     notebook.cells[0].source = notebook.cells[0].source.replace("https", "http")  # an outdated cell
     notebooks.sync_setup_cell(notebook)
     assert len(notebook.cells) == 2
-    assert notebook.cells[0].source == notebooks.setup_cell_source()
+    assert notebook.cells[0].source == notebooks.setup_cell_source(commit="f" * 40)
 
 
-def test_failed_execution_leaves_the_notebook_untouched(tmp_path, capsys):
+def test_failed_execution_leaves_the_notebook_untouched(tmp_path, capsys, clean_package):
     path = tmp_path / "broken.ipynb"
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
     notebook.cells[0].outputs = [nbformat.v4.new_output("stream", text="committed output")]
@@ -67,13 +100,14 @@ def test_failed_execution_leaves_the_notebook_untouched(tmp_path, capsys):
     assert "FAILED, left unchanged" in capsys.readouterr().err
 
 
-def test_execution_saves_outputs_and_widget_state(tmp_path):
+def test_execution_saves_outputs_widget_state_and_the_package_commit(tmp_path, clean_package):
     path = tmp_path / "ok.ipynb"
     cells = [nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider(value=3)")]
     nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
     assert notebooks.main(["execute", str(path), "--timeout", "60"]) == 0
     ran = nbformat.read(path, as_version=4)
-    assert ran.cells[0].execution_count == 1
+    assert notebooks.recorded_commit(ran.cells[0].source) == FAKE_COMMIT
+    assert ran.cells[1].execution_count == 2
     assert "application/vnd.jupyter.widget-state+json" in ran.metadata["widgets"]
 
 

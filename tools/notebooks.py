@@ -3,12 +3,19 @@
     python tools/notebooks.py sync chapters/*.ipynb      # (re)write each setup cell
     python tools/notebooks.py execute chapters/*.ipynb   # run in $GAN_BOOK_PROFILE
 
+The setup cell installs gan_core in Colab at the commit the chapter was executed with:
+``execute`` records the last commit of the package (gan_core/ and pyproject.toml) and
+refuses to run while the package has uncommitted changes; ``sync`` rewrites the cell
+(after a change of the repository URL, say) and keeps the commit it recorded.
+
 A notebook is only overwritten after it ran without error, so a failed run never
 loses the outputs already committed.
 """
 
 import argparse
 import copy
+import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,32 +34,67 @@ def repository_url() -> str:
     return config["repository"]["url"]
 
 
-def setup_cell_source(url: str | None = None) -> str:
-    url = url or repository_url()
+PACKAGE_PATHS = ("gan_core", "pyproject.toml")  # what the setup cell installs
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def package_commit() -> str:
+    """The last commit that changed the package; an error while it has uncommitted changes."""
+    dirty = git("status", "--porcelain", "--", *PACKAGE_PATHS)
+    if dirty:
+        raise RuntimeError("commit the package first; a chapter's setup cell must name the commit "
+                           f"its outputs come from. Uncommitted:\n{dirty}")
+    return git("log", "-1", "--format=%H", "--", *PACKAGE_PATHS)
+
+
+def setup_cell_source(url: str | None = None, commit: str | None = None) -> str:
+    url, commit = url or repository_url(), commit or package_commit()
     return (
-        "# Colab only: install gan_core from the book's repository. Elsewhere this does nothing.\n"
+        "# Colab only: install gan_core at the commit this chapter ran with; elsewhere, nothing.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
         "    import subprocess\n"
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
-        f'                    "gan_core @ git+{url}"], check=True)'
+        "    from importlib.metadata import version\n"
+        "\n"
+        f'    repository = "{url}"\n'
+        f'    commit = "{commit}"\n'
+        "    keep_torch = f\"torch=={version('torch')}\"  # Colab's own CUDA build\n"
+        '    package = f"gan_core @ git+{repository}@{commit}"\n'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", keep_torch, package],\n'
+        "                   check=True)"
     )
 
 
-def sync_setup_cell(notebook: nbformat.NotebookNode) -> None:
-    cell = nbformat.v4.new_code_cell(setup_cell_source(), metadata={"tags": list(SETUP_TAGS)})
+def recorded_commit(source: str) -> str | None:
+    """The commit a setup cell installs, or None if it pins none."""
+    found = re.search(r'^    commit = "([0-9a-f]{40})"$', source, re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def is_setup_cell(cell) -> bool:
+    return cell.cell_type == "code" and "Colab only" in cell.source
+
+
+def sync_setup_cell(notebook: nbformat.NotebookNode, commit: str | None = None) -> None:
+    """Write the setup cell: at ``commit``, else at the one it records, else the package's."""
     first = notebook.cells[0] if notebook.cells else None
-    if first is not None and first.cell_type == "code" and "Colab only" in first.source:
+    commit = commit or (recorded_commit(first.source) if first is not None and is_setup_cell(first) else None)
+    cell = nbformat.v4.new_code_cell(setup_cell_source(commit=commit), metadata={"tags": list(SETUP_TAGS)})
+    if first is not None and is_setup_cell(first):
         cell.execution_count, cell.outputs = first.execution_count, first.outputs
         notebook.cells[0] = cell
     else:
         notebook.cells.insert(0, cell)
 
 
-def execute(path: Path, timeout: int) -> float:
+def execute(path: Path, timeout: int, commit: str) -> float:
     notebook = nbformat.read(path, as_version=4)
     ran = copy.deepcopy(notebook)
+    sync_setup_cell(ran, commit)
     started = time.perf_counter()
     NotebookClient(ran, timeout=timeout, kernel_name="python3", store_widget_state=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
@@ -67,6 +109,11 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     args = parser.parse_args(argv)
     failed = 0
+    try:
+        commit = package_commit() if args.command == "execute" else None
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 2
     for path in args.notebooks:
         if args.command == "sync":
             notebook = nbformat.read(path, as_version=4)
@@ -74,7 +121,7 @@ def main(argv=None) -> int:
             nbformat.write(notebook, path)
             continue
         try:
-            print(f"{path}: ran in {execute(path, args.timeout):.0f} s, saved", flush=True)
+            print(f"{path}: ran in {execute(path, args.timeout, commit):.0f} s, saved", flush=True)
         except Exception as error:  # keep going, report, and leave the file untouched
             failed += 1
             print(f"{path}: FAILED, left unchanged\n{error}", file=sys.stderr, flush=True)
