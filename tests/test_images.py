@@ -101,8 +101,9 @@ def known_files(files: dict[str, bytes], md5: bool = True) -> dict:
             for k, v in files.items()}
 
 
-def mnist_files(n=5):
-    rng = np.random.default_rng(1)
+def idx_files(n=5, seed=1):
+    """Both splits of a tiny MNIST-like data set: file name -> gzip bytes."""
+    rng = np.random.default_rng(seed)
     out = {}
     for split in ("train", "test"):
         image_file, label_file = images.IDX_FILES[split]
@@ -113,7 +114,7 @@ def mnist_files(n=5):
 
 def test_download_checks_caches_and_does_not_fetch_twice(monkeypatch):
     calls = []
-    fake_mnist_server(monkeypatch, mnist_files(), calls)
+    fake_mnist_server(monkeypatch, idx_files(), calls)
     data = images.mnist("train", download=True)
     assert len(data) == 5 and data.name == "mnist/train"
     assert len(calls) == 2
@@ -125,7 +126,7 @@ def test_download_checks_caches_and_does_not_fetch_twice(monkeypatch):
 
 
 def test_download_with_a_wrong_hash_is_refused_and_not_cached(monkeypatch):
-    files = mnist_files()
+    files = idx_files()
     calls = []
     fake_mnist_server(monkeypatch, files, calls)
     monkeypatch.setitem(images.MNIST_FILES, "train-images-idx3-ubyte.gz", images.KnownFile("0" * 64))
@@ -136,7 +137,7 @@ def test_download_with_a_wrong_hash_is_refused_and_not_cached(monkeypatch):
 
 
 def test_a_tampered_cached_file_is_detected(monkeypatch):
-    fake_mnist_server(monkeypatch, mnist_files(), [])
+    fake_mnist_server(monkeypatch, idx_files(), [])
     images.mnist("train", download=True)
     path = images.cache_dir() / "mnist" / "train-labels-idx1-ubyte.gz"
     path.write_bytes(gzip.compress(idx_bytes(np.zeros(5))))  # valid IDX, but not the known file
@@ -168,20 +169,10 @@ def test_official_fashion_mnist_rebuilt_from_debian_matches_both_checksums(tmp_p
         assert images.checksum_problem((tmp_path / name).read_bytes(), known) is None, name
 
 
-def fashion_files(n=4):
-    rng = np.random.default_rng(2)
-    out = {}
-    for split in ("train", "test"):
-        image_file, label_file = images.IDX_FILES[split]
-        out[image_file] = gzip.compress(idx_bytes(rng.integers(0, 256, (n, 28, 28))))
-        out[label_file] = gzip.compress(idx_bytes(np.arange(n) % 10))
-    return out
-
-
 @pytest.fixture
 def fashion_server(monkeypatch, tmp_path):
     """A local HTTP server with small Fashion-MNIST-like files, the only download location."""
-    files = fashion_files()
+    files = idx_files(n=4, seed=2)
     served = tmp_path / "served"
     served.mkdir()
     for name, payload in files.items():
