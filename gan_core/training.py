@@ -204,11 +204,16 @@ def _differences(saved: dict, now: dict) -> list[str]:
 
 
 def check_resumable(path, state: dict, generator, discriminator, config: "TrainConfig | None") -> None:
-    """Refuse a checkpoint of another run: other nets, loss, seed, batch size, optimiser..."""
+    """Refuse a checkpoint of another run: other nets, loss, seed, batch size, optimiser...
+
+    Checkpoints written before gan_core recorded shapes and configs are only checked by
+    ``load_state_dict``, which still refuses other nets.
+    """
     saved_shapes = state.get("shapes", {})
     problems = []
     for name, net in (("generator", generator), ("discriminator", discriminator)):
-        problems += [f"{name} {d}" for d in _differences(saved_shapes.get(name, {}), net_shapes(net))]
+        if name in saved_shapes:
+            problems += [f"{name} {d}" for d in _differences(saved_shapes[name], net_shapes(net))]
     saved_config = {k: v for k, v in state.get("config", {}).items() if k not in RESUMABLE_CHANGES}
     if config is not None and saved_config:
         now = {k: list(v) if isinstance(v, tuple) else v for k, v in run_identity(config).items()}
@@ -221,16 +226,13 @@ def check_resumable(path, state: dict, generator, discriminator, config: "TrainC
                               "checkpoint file. Differences:\n  " + "\n  ".join(problems))
 
 
-def _apply_learning_rates(path, optimizers: dict, config: "TrainConfig | None") -> None:
-    """After loading the optimisers' state, use the config's learning rates, and say so if they changed."""
-    if config is None:
-        return
-    for name, (optimizer, lr) in optimizers.items():
-        old = optimizer.param_groups[0]["lr"]
-        if old != lr:
-            warnings.warn(f"resuming {path}: {name} changed from {old:g} to {lr:g}; applying {lr:g}", stacklevel=3)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+def _apply_learning_rate(path, name: str, optimizer: torch.optim.Optimizer, lr: float) -> None:
+    """After loading an optimiser's state, use the config's rate, and say so if it changed."""
+    old = optimizer.param_groups[0]["lr"]
+    if old != lr:
+        warnings.warn(f"resuming {path}: {name} changed from {old:g} to {lr:g}; applying {lr:g}", stacklevel=4)
+    for group in optimizer.param_groups:
+        group["lr"] = lr
 
 
 def load_checkpoint(path, generator, discriminator, opt_g, opt_d, rng: torch.Generator,
@@ -242,12 +244,16 @@ def load_checkpoint(path, generator, discriminator, opt_g, opt_d, rng: torch.Gen
     """
     state = read_checkpoint(path, next(generator.parameters()).device)
     check_resumable(path, state, generator, discriminator, config)
-    generator.load_state_dict(state["generator"])
-    discriminator.load_state_dict(state["discriminator"])
-    opt_g.load_state_dict(state["opt_g"])
-    opt_d.load_state_dict(state["opt_d"])
-    _apply_learning_rates(path, {"lr_g": (opt_g, config and config.lr_g), "lr_d": (opt_d, config and config.lr_d)},
-                          config)
+    try:
+        generator.load_state_dict(state["generator"])
+        discriminator.load_state_dict(state["discriminator"])
+        opt_g.load_state_dict(state["opt_g"])
+        opt_d.load_state_dict(state["opt_d"])
+    except (RuntimeError, ValueError, KeyError) as error:
+        raise CheckpointError(f"{path} does not fit these nets or optimisers: {error}") from None
+    if config is not None:
+        _apply_learning_rate(path, "lr_g", opt_g, config.lr_g)
+        _apply_learning_rate(path, "lr_d", opt_d, config.lr_d)
     rng.set_state(state["rng"].cpu())
     torch.set_rng_state(state["torch_rng"].cpu())
     return state["step"], History(**state["history"])

@@ -223,3 +223,18 @@ def test_a_run_killed_at_any_moment_resumes_to_the_same_result(tmp_path):
     for name, tensor in g.state_dict().items():
         assert torch.equal(resumed["generator"][name], tensor), name
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
+
+
+def test_a_checkpoint_of_the_earlier_format_still_resumes(tmp_path):
+    path = saved_run(tmp_path)
+    state = torch.load(path, weights_only=True)
+    del state["config"], state["shapes"]  # what gan_core saved before it recorded them
+    torch.save(state, path)
+    g, d = tiny_models()
+    resumed = training.train(g, d, data.ring_of_gaussians(), settings(path, 6, resume=True))
+    g2, d2 = tiny_models()
+    assert resumed == training.train(g2, d2, data.ring_of_gaussians(), settings(tmp_path / "whole.pt", 6))
+    g3 = nets.MLPGenerator(z_dim=2, out_dim=2, width=16, depth=1)
+    torch.save(state, path)
+    with pytest.raises(training.CheckpointError, match=r"(?s)run.pt does not fit these nets or optimisers: .*size mismatch"):
+        training.train(g3, tiny_models()[1], data.ring_of_gaussians(), settings(path, 6, resume=True))
