@@ -172,6 +172,12 @@ def check_figsize(name: str, figsize) -> None:
         raise ValueError(f"{name} must be 2 positive numbers (width, height) in inches, got {shown(figsize)}")
 
 
+def check_betas(name: str, betas) -> None:
+    """Adam's (beta1, beta2): two numbers in [0, 1)."""
+    if not (isinstance(betas, (tuple, list)) and len(betas) == 2 and all(is_number(b) and 0 <= b < 1 for b in betas)):
+        raise ValueError(f"{name} must be 2 numbers in [0, 1), got {shown(betas)}")
+
+
 def check_instance(name: str, value, cls: type) -> None:
     if not isinstance(value, cls):
         raise ValueError(f"{name} must be of type {cls.__name__}, got {_typed(value)}")

@@ -17,8 +17,8 @@ import numpy as np
 import torch
 
 from gan_core import losses, metrics, nets, probes, training
-from gan_core.checks import (check_callable, check_distribution, check_extent, check_instance, check_int,
-                             check_positive, is_number)
+from gan_core.checks import (check_betas, check_callable, check_distribution, check_extent, check_instance,
+                             check_int, check_positive)
 from gan_core.config import get_device, seed_everything
 from gan_core.plots import grid_2d
 
@@ -45,8 +45,7 @@ class ToySettings:
         check_int("depth", self.depth, minimum=0)
         check_positive("lr_d", self.lr_d)
         check_positive("lr_g", self.lr_g)
-        if not (len(self.betas) == 2 and all(is_number(beta) and 0 <= beta < 1 for beta in self.betas)):
-            raise ValueError(f"betas must be 2 numbers in [0, 1), got {self.betas!r}")
+        check_betas("betas", self.betas)
         if not isinstance(self.loss_params, dict):
             raise ValueError(f"loss_params must be a dict, got {self.loss_params!r}")
 

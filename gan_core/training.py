@@ -19,7 +19,7 @@ import torch
 from tqdm.auto import tqdm
 
 from gan_core import losses
-from gan_core.checks import check_instance, check_int, check_number, check_positive, is_number
+from gan_core.checks import check_betas, check_instance, check_int, check_number, check_positive
 from gan_core.config import get_profile
 from gan_core.nets import sample_latent
 from gan_core.registry import lookup
@@ -282,9 +282,7 @@ def check_config(config: TrainConfig) -> None:
         check_int(name, getattr(config, name), minimum=minimum)
     check_positive("lr_d", config.lr_d)
     check_positive("lr_g", config.lr_g)
-    if not (isinstance(config.betas, (tuple, list)) and len(config.betas) == 2
-            and all(is_number(b) and 0 <= b < 1 for b in config.betas)):
-        raise ValueError(f"betas must be two numbers in [0, 1), got {config.betas!r}")
+    check_betas("betas", config.betas)
     check_number("momentum", config.momentum, 0, 1)
     if config.resume and not config.checkpoint:
         raise ValueError("resume=True needs checkpoint: the file to resume from")

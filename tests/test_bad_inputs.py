@@ -462,7 +462,7 @@ BAD_CALLS = [
      ValueError, r"^lr_g must be positive \(a finite number > 0\), got 0\.0$"),
     ("one beta",
      lambda: train_tiny(data.gaussian_1d(), betas=(0.5,)),
-     ValueError, r"^betas must be two numbers in \[0, 1\), got \(0\.5,\)$"),
+     ValueError, r"^betas must be 2 numbers in \[0, 1\), got \(0\.5,\)$"),
     ("resume without a checkpoint file",
      lambda: train_tiny(data.gaussian_1d(), resume=True),
      ValueError, r"^resume=True needs checkpoint"),
