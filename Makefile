@@ -49,7 +49,7 @@ book: setup
 book-all: setup
 	$(JB) --all
 
-unit: setup
+unit: setup datasets
 	GAN_BOOK_PROFILE=smoke $(PY) -m pytest -q -n 2 --dist loadscope tests
 
 nbval: setup datasets
