@@ -14,6 +14,7 @@ import random
 import numpy as np
 import torch
 
+import gan_core
 from gan_core.registry import lookup
 
 PROFILE_VARIABLE = "GAN_BOOK_PROFILE"
@@ -85,7 +86,8 @@ class ChapterRun:
         return by_profile(smoke, cpu, gpu, self.profile)
 
     def __str__(self) -> str:
-        return f"profile: {self.profile} | device: {self.device} | torch {torch.__version__}"
+        return (f"profile: {self.profile} | device: {self.device} | torch {torch.__version__} | "
+                f"gan_core {gan_core.__version__}")
 
     def wall_time(self) -> str:
         return f"wall time: {time.perf_counter() - self.started:.1f} s in the {self.profile} profile"
