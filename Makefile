@@ -13,11 +13,11 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 OTHER_CPU := $(shell grep -v '^\#' tools/other_cpu.env)
 
 .PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks chromium \
-	datasets clean
+	datasets set-repository publish publish-html release clean
 
 setup: $(STAMP) $(ASSETS)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml gan_core/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
@@ -32,8 +32,9 @@ $(ASSETS): package.json package-lock.json
 	cp node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js book_assets/
 	touch $@
 
+# The browser tools/check_book.py drives: $CHROMIUM if set (GitHub's runners have Chrome), else Debian's.
 chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	@[ -x "$${CHROMIUM:-/usr/bin/chromium}" ] || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 # Fashion-MNIST for the image chapters, offline, from Debian (IDX files in /usr/share/datasets).
@@ -42,6 +43,7 @@ datasets:
 		$(SUDO) apt-get install -y -qq --no-install-recommends dataset-fashion-mnist >/dev/null; }
 
 book: setup
+	@$(PY) tools/notebooks.py check-repository
 	$(JB)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
@@ -77,6 +79,27 @@ test: setup chromium datasets
 # Re-execute the chapters in place (profile from GAN_BOOK_PROFILE), storing widget state.
 notebooks: setup datasets
 	$(PY) tools/notebooks.py execute chapters/*.ipynb
+
+# The book's address, in _config.yml and every chapter's setup cell: make set-repository URL=...
+set-repository: setup
+	$(PY) tools/notebooks.py set-repository "$(URL)"
+
+# Publish the built book to the gh-pages branch of REMOTE, which GitHub Pages serves.
+REMOTE ?= origin
+HTML ?= _build/html
+publish: book
+	$(MAKE) --no-print-directory publish-html
+
+publish-html: setup
+	$(VENV)/bin/ghp-import --no-jekyll --push --force --remote $(REMOTE) --branch gh-pages \
+		--message "Publish the book" $(HTML)
+
+# Tag the current commit v$(VERSION); CHANGELOG.md must describe that version.
+VERSION = $(shell $(PY) -c "import gan_core; print(gan_core.__version__)")
+release: setup
+	@grep -q "^## $(VERSION) " CHANGELOG.md || { echo "CHANGELOG.md has no entry for $(VERSION)"; exit 1; }
+	@[ -z "$$(git status --porcelain)" ] || { echo "commit everything before a release"; exit 1; }
+	git tag -a "v$(VERSION)" -m "The book and gan_core, version $(VERSION)"
 
 clean:
 	rm -rf _build book_assets node_modules $(VENV)

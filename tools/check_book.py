@@ -3,10 +3,12 @@
     python tools/check_book.py _build/html
 
 For every page in the table of contents: the math is typeset (no raw TeX left), every
-image loads, chapter pages show at least one figure, stored widgets render, no script
-fails, and nothing is fetched from the network. Screenshots go to _build/screenshots/.
+image loads, chapter pages show at least one figure and a Colab button that opens the
+chapter from the repository set in _config.yml, stored widgets render, no script fails,
+and nothing is fetched from the network. Screenshots go to _build/screenshots/.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # e.g. /usr/bin/google-chrome on GitHub's runners
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -33,6 +36,7 @@ PAGE_FACTS = """() => {
     brokenImages: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80)),
     widgetViews: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
     widgetsShown: document.querySelectorAll(".jupyter-widgets").length,
+    links: [...document.querySelectorAll("a[href]")].map(a => a.href),
   };
 }"""
 
@@ -41,6 +45,18 @@ def toc_pages(html_root: Path) -> list[Path]:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
     return [html_root / f"{name}.html" for name in files]
+
+
+def colab_link(chapter: Path) -> str:
+    """Where a chapter's Colab button must point: the notebook in the configured repository."""
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    owner_and_name = repository["url"].removeprefix("https://github.com/")
+    return (f"https://colab.research.google.com/github/{owner_and_name}/blob/{repository['branch']}/"
+            f"chapters/{chapter.stem}.ipynb")
+
+
+def is_chapter(path: Path) -> bool:
+    return "chapters" in path.parts and path.stem[:2].isdigit()
 
 
 def problems_of(page, path: Path, screenshots: Path) -> tuple[list[str], dict]:
@@ -58,8 +74,10 @@ def problems_of(page, path: Path, screenshots: Path) -> tuple[list[str], dict]:
     if facts["mathTypeset"] < facts["mathTotal"]:
         problems.append(f"only {facts['mathTypeset']} of {facts['mathTotal']} formulas typeset")
     problems += [f"image did not load: {src}" for src in facts["brokenImages"]]
-    if "chapters" in path.parts and path.stem[:2].isdigit() and facts["images"] == 0:
+    if is_chapter(path) and facts["images"] == 0:
         problems.append("a chapter page without any figure")
+    if is_chapter(path) and colab_link(path) not in facts["links"]:
+        problems.append(f"no Colab button to {colab_link(path)}")
     if facts["widgetViews"] and not facts["widgetsShown"]:
         problems.append(f"{facts['widgetViews']} stored widgets, none rendered")
     return problems, facts
@@ -71,7 +89,7 @@ def main(html_root: str) -> int:
     screenshots.mkdir(exist_ok=True)
     passed = failed = 0
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for path in toc_pages(root):
             page = browser.new_page(viewport={"width": 1280, "height": 2000})
             problems, facts = problems_of(page, path, screenshots) if path.exists() else (["page not built"], {})

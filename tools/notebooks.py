@@ -2,6 +2,8 @@
 
     python tools/notebooks.py sync chapters/*.ipynb      # (re)write each setup cell
     python tools/notebooks.py execute chapters/*.ipynb   # run in $GAN_BOOK_PROFILE
+    python tools/notebooks.py set-repository URL         # the book's address, then sync
+    python tools/notebooks.py check-repository           # warn while it is the placeholder
 
 The setup cell installs gan_core in Colab at the commit the chapter was executed with:
 ``execute`` records the last commit of the package (gan_core/ and pyproject.toml) and
@@ -28,10 +30,42 @@ ROOT = Path(__file__).resolve().parent.parent
 SETUP_TAGS = ["remove-cell"]  # hidden in the book; it matters in Colab only
 
 
-def repository_url() -> str:
+PLACEHOLDER_URL = "https://github.com/gan-book/gan-book"
+GITHUB_URL = re.compile(r"https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+CONFIG_URL_LINE = re.compile(r'^(repository:\n  url: )"[^"]*"$', re.MULTILINE)
+
+
+def repository_url(root: Path = ROOT) -> str:
     """The book's repository, configured once: `repository.url` in _config.yml."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config = yaml.safe_load((root / "_config.yml").read_text())
     return config["repository"]["url"]
+
+
+def set_repository(url: str, root: Path = ROOT) -> list[Path]:
+    """Write ``url`` into _config.yml and every chapter's setup cell; returns the chapters."""
+    if not GITHUB_URL.fullmatch(url):
+        raise ValueError(f"the repository URL must look like https://github.com/OWNER/NAME (Colab opens "
+                         f"notebooks from GitHub), got {url!r}")
+    config = root / "_config.yml"
+    text, found = CONFIG_URL_LINE.subn(f'\\1"{url}"', config.read_text())
+    if found != 1:
+        raise ValueError(f"{config}: no 'repository:' block with a 'url:' line to update")
+    config.write_text(text)
+    chapters = sorted((root / "chapters").glob("*.ipynb"))
+    for path in chapters:
+        notebook = nbformat.read(path, as_version=4)
+        sync_setup_cell(notebook, url=url)
+        nbformat.write(notebook, path)
+    return chapters
+
+
+def placeholder_warning(root: Path = ROOT) -> str | None:
+    if repository_url(root) != PLACEHOLDER_URL:
+        return None
+    rule = "!" * 88
+    return (f"{rule}\nWARNING: _config.yml still has the placeholder repository {PLACEHOLDER_URL}.\n"
+            "Launch buttons and the chapters' Colab setup cells point nowhere until you run\n"
+            "    make set-repository URL=https://github.com/OWNER/NAME\n" + rule)
 
 
 PACKAGE_PATHS = ("gan_core", "pyproject.toml")  # what the setup cell installs
@@ -79,11 +113,11 @@ def is_setup_cell(cell) -> bool:
     return cell.cell_type == "code" and "Colab only" in cell.source
 
 
-def sync_setup_cell(notebook: nbformat.NotebookNode, commit: str | None = None) -> None:
+def sync_setup_cell(notebook: nbformat.NotebookNode, commit: str | None = None, url: str | None = None) -> None:
     """Write the setup cell: at ``commit``, else at the one it records, else the package's."""
     first = notebook.cells[0] if notebook.cells else None
     commit = commit or (recorded_commit(first.source) if first is not None and is_setup_cell(first) else None)
-    cell = nbformat.v4.new_code_cell(setup_cell_source(commit=commit), metadata={"tags": list(SETUP_TAGS)})
+    cell = nbformat.v4.new_code_cell(setup_cell_source(url, commit), metadata={"tags": list(SETUP_TAGS)})
     if first is not None and is_setup_cell(first):
         cell.execution_count, cell.outputs = first.execution_count, first.outputs
         notebook.cells[0] = cell
@@ -104,24 +138,41 @@ def execute(path: Path, timeout: int, commit: str) -> float:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["sync", "execute"])
-    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("command", choices=["sync", "execute", "set-repository", "check-repository"])
+    parser.add_argument("arguments", nargs="*", help="notebooks (sync, execute) or the URL (set-repository)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     args = parser.parse_args(argv)
-    failed = 0
+    if args.command == "check-repository":
+        print(placeholder_warning() or f"repository: {repository_url()}")
+        return 0
+    if args.command == "set-repository":
+        if len(args.arguments) != 1:
+            parser.error("set-repository takes one URL")
+        try:
+            chapters = set_repository(args.arguments[0])
+        except ValueError as error:
+            print(error, file=sys.stderr)
+            return 2
+        print(f"repository: {args.arguments[0]}; setup cells of {len(chapters)} chapters synced")
+        return 0
+    return run_on_notebooks(args.command, [Path(a) for a in args.arguments], args.timeout)
+
+
+def run_on_notebooks(command: str, paths: list[Path], timeout: int) -> int:
     try:
-        commit = package_commit() if args.command == "execute" else None
+        commit = package_commit() if command == "execute" else None
     except RuntimeError as error:
         print(error, file=sys.stderr)
         return 2
-    for path in args.notebooks:
-        if args.command == "sync":
+    failed = 0
+    for path in paths:
+        if command == "sync":
             notebook = nbformat.read(path, as_version=4)
             sync_setup_cell(notebook)
             nbformat.write(notebook, path)
             continue
         try:
-            print(f"{path}: ran in {execute(path, args.timeout, commit):.0f} s, saved", flush=True)
+            print(f"{path}: ran in {execute(path, timeout, commit):.0f} s, saved", flush=True)
         except Exception as error:  # keep going, report, and leave the file untouched
             failed += 1
             print(f"{path}: FAILED, left unchanged\n{error}", file=sys.stderr, flush=True)
