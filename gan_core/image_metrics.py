@@ -36,6 +36,7 @@ from torch import nn
 
 from gan_core.checks import (check_finite, check_instance, check_int, check_number, check_positive,
                              check_shape, check_tensor, check_values)
+from gan_core.files import write_atomically
 from gan_core.images import ImageDataset, cache_dir
 from gan_core.metrics import kl_to_uniform
 
@@ -114,12 +115,9 @@ def cached_classifier(data: ImageDataset, key: str, epochs: int = 2, width: int 
         model.load_state_dict(torch.load(path, weights_only=True))
         return model.eval()
     model = train_classifier(data, epochs=epochs, width=width, **train_options)
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    torch.save(model.state_dict(), temporary)
-    digest = _sha256(temporary)
-    os.replace(temporary, path)
-    digest_path.write_text(f"{digest}  {path.name}\n")
+    write_atomically(path, lambda temporary: torch.save(model.state_dict(), temporary))
+    digest = _sha256(path)
+    write_atomically(digest_path, lambda temporary: temporary.write_text(f"{digest}  {path.name}\n"))
     return model
 
 

@@ -29,7 +29,6 @@ import gzip
 import hashlib
 import inspect
 import os
-import tempfile
 import urllib.error
 import urllib.request
 import zlib
@@ -41,6 +40,7 @@ import torch
 import torch.nn.functional as F
 
 from gan_core.checks import check_int, check_positive, check_shape, check_tensor, check_values, is_integer
+from gan_core.files import write_atomically
 from gan_core.registry import lookup
 
 DATA_VARIABLE = "GAN_BOOK_DATA"
@@ -228,19 +228,6 @@ def fetch(url: str, timeout: float = 60.0) -> bytes:
         return response.read()
 
 
-def write_atomically(path: Path, payload: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def download_files(names, folder: Path, known: dict[str, KnownFile], locations: tuple[str, ...]) -> None:
     """Fetch each of ``names`` into ``folder`` unless a copy with the right hash is there.
 
@@ -259,7 +246,7 @@ def download_files(names, folder: Path, known: dict[str, KnownFile], locations: 
                 continue
             problem = checksum_problem(payload, known[name])
             if problem is None:
-                write_atomically(target, payload)
+                write_atomically(target, lambda temporary: temporary.write_bytes(payload))
                 break
             wrong.append(f"{location}{name}: {problem}")
         else:

@@ -8,7 +8,6 @@ by a copy of this loop.
 import contextlib
 import os
 import pickle
-import tempfile
 import warnings
 import zipfile
 from dataclasses import asdict, dataclass, field, fields
@@ -20,6 +19,7 @@ from tqdm.auto import tqdm
 
 from gan_core import losses
 from gan_core.checks import check_betas, check_instance, check_int, check_number, check_positive
+from gan_core.files import write_atomically
 from gan_core.config import get_profile
 from gan_core.nets import sample_latent
 from gan_core.registry import lookup
@@ -143,11 +143,6 @@ def run_identity(config: "TrainConfig | None") -> dict:
     return {f.name: getattr(config, f.name) for f in fields(config) if f.name not in RESUMABLE_CHANGES}
 
 
-def _remove_stale_parts(path: Path) -> None:
-    for stale in path.parent.glob(f".{path.name}.*.part"):  # left by a save that was killed
-        stale.unlink(missing_ok=True)
-
-
 def save_checkpoint(path: str | os.PathLike, step: int, generator, discriminator, opt_g, opt_d,
                     history: History, rng: torch.Generator, config: "TrainConfig | None" = None) -> None:
     """Save the training state atomically: a temporary file, then a rename over the old one.
@@ -164,17 +159,7 @@ def save_checkpoint(path: str | os.PathLike, step: int, generator, discriminator
              "rng": rng.get_state(), "torch_rng": torch.get_rng_state(),
              "config": {"lr_d": config.lr_d, "lr_g": config.lr_g, **run_identity(config)} if config else {},
              "shapes": {"generator": net_shapes(generator), "discriminator": net_shapes(discriminator)}}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_parts(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(handle)
-    try:
-        torch.save(state, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, lambda temporary: torch.save(state, temporary))
 
 
 CHECKPOINT_KEYS = ("step", "generator", "discriminator", "opt_g", "opt_d", "history", "rng", "torch_rng")
