@@ -183,6 +183,11 @@ def read_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu")
     return state
 
 
+def _lists_for_tuples(settings: dict) -> dict:
+    """Betas saved as a tuple compare equal to betas given as a list."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
+
+
 def _differences(saved: dict, now: dict) -> list[str]:
     return [f"{key}: checkpoint {saved.get(key)!r}, now {now.get(key)!r}"
             for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
@@ -201,9 +206,7 @@ def check_resumable(path, state: dict, generator, discriminator, config: "TrainC
             problems += [f"{name} {d}" for d in _differences(saved_shapes[name], net_shapes(net))]
     saved_config = {k: v for k, v in state.get("config", {}).items() if k not in RESUMABLE_CHANGES}
     if config is not None and saved_config:
-        now = {k: list(v) if isinstance(v, tuple) else v for k, v in run_identity(config).items()}
-        saved = {k: list(v) if isinstance(v, tuple) else v for k, v in saved_config.items()}
-        problems += _differences(saved, now)
+        problems += _differences(_lists_for_tuples(saved_config), _lists_for_tuples(run_identity(config)))
     if config is not None and state["step"] > config.steps:
         problems.append(f"steps: the checkpoint is at step {state['step']}, beyond steps={config.steps}")
     if problems:
