@@ -110,6 +110,14 @@ def ring_of_gaussians(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) 
     return _mixture_2d(radius * torch.stack([angles.cos(), angles.sin()], dim=1), std)
 
 
+def lsgan_code_ring(std: float = 0.01) -> GaussianMixture:
+    """The ring as the LSGAN paper's mixture code draws it: 9 equal components at the angles
+    ``linspace(0, 2 pi, 9)``, whose first and last coincide, so one of the 8 distinct modes
+    has twice the weight of the others (chapter "Training on 2-D mixtures")."""
+    angles = torch.linspace(0, 2 * math.pi, 9, dtype=torch.float64)
+    return _mixture_2d(torch.stack([angles.cos(), angles.sin()], dim=1), std)
+
+
 def grid_of_gaussians(n_per_side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
     """``n_per_side``² equal Gaussians on a square grid centred on the origin."""
     check_int("n_per_side", n_per_side, minimum=1)

@@ -15,6 +15,30 @@ ACTIVATIONS = {
 
 PRIORS = ("normal", "uniform")
 
+ORTHOGONAL_GAIN = 1.4  # the LSGAN paper's mixture code: orthogonal(gain=1.4) weights, zero biases
+
+
+def _orthogonal(net: nn.Module) -> None:
+    for layer in net.modules():
+        if isinstance(layer, nn.Linear):
+            nn.init.orthogonal_(layer.weight, gain=ORTHOGONAL_GAIN)
+            nn.init.zeros_(layer.bias)
+
+
+INITS = {
+    "pytorch": lambda net: None,  # PyTorch's default (Kaiming-uniform weights and biases)
+    "orthogonal": _orthogonal,
+}
+
+
+def initialise(net: nn.Module, scheme: str) -> nn.Module:
+    """Re-initialise ``net``'s linear layers in place by ``scheme`` (a name in INITS); returns it.
+
+    Draws from torch's global generator: seed it first for a repeatable net.
+    """
+    lookup(INITS, scheme, "init")(net)
+    return net
+
 
 def sample_latent(n: int, z_dim: int, prior: str = "normal", generator: torch.Generator | None = None,
                   device: torch.device | str = "cpu") -> torch.Tensor:

@@ -21,6 +21,11 @@ from gan_core.checks import (check_betas, check_callable, check_distribution, ch
                              check_int, check_positive)
 from gan_core.config import get_device, seed_everything
 from gan_core.plots import grid_2d
+from gan_core.registry import lookup
+
+# The official LSGAN mixture code's training, as ToySettings overrides (chapter 03 compares it
+# with Algorithm 1 and PyTorch's initialisation, this module's defaults).
+OFFICIAL_MIXTURE_CODE = {"updates": "simultaneous", "init": "orthogonal"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,9 @@ class ToySettings:
     betas: tuple[float, float] = (0.5, 0.999)  # Adam with beta1 = 0.5, as in DCGAN and LSGAN
     optimizer: str = "adam"
     d_steps: int = 1  # k in Algorithm 1
+    # The two ways the official mixture code differs from Algorithm 1 with PyTorch's defaults:
+    updates: str = "alternating"  # the code: "simultaneous" (see training.TrainConfig.updates)
+    init: str = "pytorch"  # the code: "orthogonal" (gain 1.4, zero biases; nets.INITS)
     loss_params: dict = field(default_factory=dict)  # e.g. {"a": -1, "b": 1, "c": 0} for least_squares
 
     def __post_init__(self):
@@ -46,6 +54,8 @@ class ToySettings:
         check_positive("lr_d", self.lr_d)
         check_positive("lr_g", self.lr_g)
         check_betas("betas", self.betas)
+        lookup({name: name for name in training.UPDATE_SCHEMES}, self.updates, "updates")
+        lookup(nets.INITS, self.init, "init")
         if not isinstance(self.loss_params, dict):
             raise ValueError(f"loss_params must be a dict, got {self.loss_params!r}")
 
@@ -78,7 +88,7 @@ def build_nets(dim: int, settings: ToySettings) -> tuple[nets.MLPGenerator, nets
                                   depth=settings.depth, activation=settings.activation)
     discriminator = nets.MLPDiscriminator(in_dim=dim, width=settings.width, depth=settings.depth,
                                           activation=settings.activation)
-    return generator, discriminator
+    return nets.initialise(generator, settings.init), nets.initialise(discriminator, settings.init)
 
 
 def toy_gan(distribution, loss: str = "least_squares", steps: int = 1_000, seed: int = 0,
@@ -100,7 +110,7 @@ def toy_gan(distribution, loss: str = "least_squares", steps: int = 1_000, seed:
     config = training.TrainConfig(
         steps=steps, batch_size=settings.batch_size, d_steps=settings.d_steps, loss=loss,
         loss_params=dict(settings.loss_params), optimizer=settings.optimizer, lr_d=settings.lr_d,
-        lr_g=settings.lr_g, betas=settings.betas, seed=seed, progress=progress)
+        lr_g=settings.lr_g, betas=settings.betas, updates=settings.updates, seed=seed, progress=progress)
     started = time.perf_counter()
     history = training.train(generator, discriminator, distribution, config, callbacks=tuple(callbacks))
     return ToyGAN(generator, discriminator, history, loss, settings, time.perf_counter() - started)
@@ -156,10 +166,12 @@ RUN_COLUMNS = ["setting", "loss", "seed", "modes_recovered", "n_modes", "high_qu
 
 
 def run_seeds(settings: dict[str, dict], seeds, distribution, steps: int, n_eval: int = 2_500,
-              on_run=None):
+              on_run=None, judged_on=None):
     """Train every named setting with every seed; a pandas DataFrame, one row per run.
 
     ``settings`` maps a name to ``toy_gan`` keyword arguments (``loss`` and any overrides).
+    Runs are measured against the modes of ``judged_on`` (default: ``distribution``), e.g.
+    the 8 distinct modes of ``data.lsgan_code_ring``, which has a doubled ninth component.
     Columns: setting, loss, seed, modes_recovered, n_modes, high_quality_fraction,
     kl_to_uniform, all_modes, diverged, seconds. A run whose loss becomes NaN is kept
     as a row with ``diverged=True`` and no metrics, rather than dropped.
@@ -174,6 +186,8 @@ def run_seeds(settings: dict[str, dict], seeds, distribution, steps: int, n_eval
     if not seeds:
         raise ValueError("seeds must hold at least one seed")
     check_int("n_eval", n_eval, minimum=1)
+    judged_on = distribution if judged_on is None else judged_on
+    check_distribution("judged_on", judged_on, "centres", "stds")
     rows = []
     for name, kwargs in settings.items():
         kwargs = dict(kwargs)
@@ -182,14 +196,14 @@ def run_seeds(settings: dict[str, dict], seeds, distribution, steps: int, n_eval
             started = time.perf_counter()
             try:
                 result = toy_gan(distribution, loss=loss, steps=steps, seed=seed, **kwargs)
-                coverage = evaluate(result.generator, distribution, n_eval)
+                coverage = evaluate(result.generator, judged_on, n_eval)
                 measured = dict(modes_recovered=coverage.modes_recovered,
                                 high_quality_fraction=coverage.high_quality_fraction,
                                 kl_to_uniform=coverage.kl_to_uniform, diverged=False)
             except training.TrainingDiverged:
                 measured = dict(modes_recovered=0, high_quality_fraction=math.nan,
                                 kl_to_uniform=math.nan, diverged=True)
-            row = dict(setting=name, loss=loss, seed=seed, n_modes=len(distribution.centres), **measured,
+            row = dict(setting=name, loss=loss, seed=seed, n_modes=len(judged_on.centres), **measured,
                        seconds=time.perf_counter() - started)
             row["all_modes"] = row["modes_recovered"] == row["n_modes"]
             rows.append(row)

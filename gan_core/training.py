@@ -34,6 +34,10 @@ class TrainConfig:
     steps: int = 1000  # generator updates, the outer loop of Algorithm 1
     batch_size: int = 128  # m in Algorithm 1; DCGAN's choice
     d_steps: int = 1  # k in Algorithm 1: the GAN paper used k = 1, the cheapest option
+    # "alternating": Algorithm 1, D steps then a G step on fresh noise that sees the new D.
+    # "simultaneous": one noise batch, both gradients at the same point, then both steps,
+    # as in the LSGAN paper's mixture-of-Gaussians code (needs d_steps = 1).
+    updates: str = "alternating"
     loss: str = "non_saturating"  # a name from gan_core.losses; what the GAN paper trains with
     loss_params: dict = field(default_factory=dict)  # e.g. {"a": -1, "b": 1, "c": 0} for least_squares
     optimizer: str = "adam"  # "adam" (DCGAN, LSGAN), "sgd" (the GAN paper), "rmsprop" (LSGAN's BN test)
@@ -98,6 +102,9 @@ class CheckpointError(ValueError):
 # TrainConfig fields a resumed run may change: how long and how it runs, not what it computes.
 # Learning rates may change too; the new ones are applied and reported.
 RESUMABLE_CHANGES = ("steps", "progress", "checkpoint", "checkpoint_every", "resume", "lr_d", "lr_g")
+
+
+UPDATE_SCHEMES = ("alternating", "simultaneous")
 
 
 def every(n: int, callback: Callback) -> Callback:
@@ -206,6 +213,7 @@ def check_resumable(path, state: dict, generator, discriminator, config: "TrainC
             problems += [f"{name} {d}" for d in _differences(saved_shapes[name], net_shapes(net))]
     saved_config = {k: v for k, v in state.get("config", {}).items() if k not in RESUMABLE_CHANGES}
     if config is not None and saved_config:
+        saved_config = {**run_identity(TrainConfig()), **saved_config}  # a field added later: its default
         problems += _differences(_lists_for_tuples(saved_config), _lists_for_tuples(run_identity(config)))
     if config is not None and state["step"] > config.steps:
         problems.append(f"steps: the checkpoint is at step {state['step']}, beyond steps={config.steps}")
@@ -274,6 +282,10 @@ def check_config(config: TrainConfig) -> None:
     check_number("momentum", config.momentum, 0, 1)
     if config.resume and not config.checkpoint:
         raise ValueError("resume=True needs checkpoint: the file to resume from")
+    if config.updates not in UPDATE_SCHEMES:
+        raise ValueError(f"updates must be one of {', '.join(UPDATE_SCHEMES)}, got {config.updates!r}")
+    if config.updates == "simultaneous" and config.d_steps != 1:
+        raise ValueError(f"updates='simultaneous' takes one D step per G step; got d_steps={config.d_steps}")
 
 
 def _checkpoint_due(config: TrainConfig, step: int) -> bool:
@@ -304,13 +316,18 @@ def train(generator: torch.nn.Module, discriminator: torch.nn.Module, data: Samp
     show = config.progress if config.progress is not None else get_profile() != "smoke"
     for step in tqdm(range(first, config.steps + 1), disable=not show, desc=config.loss,
                      initial=first - 1, total=config.steps):
-        for _ in range(config.d_steps):
+        if config.updates == "simultaneous":
             real = layout(data.sample(m, generator=rng).to(device))
-            with torch.no_grad(), autocast():
-                fake = generator(noise())
-            loss_d, d_real, d_fake = discriminator_step(discriminator, opt_d, d_loss_fn, real, fake, step, autocast)
-
-        loss_g = generator_step(generator, discriminator, opt_g, g_loss_fn, noise(), step, autocast)
+            loss_d, loss_g, d_real, d_fake = simultaneous_step(
+                generator, discriminator, opt_g, opt_d, (d_loss_fn, g_loss_fn), real, noise(), step, autocast)
+        else:
+            for _ in range(config.d_steps):
+                real = layout(data.sample(m, generator=rng).to(device))
+                with torch.no_grad(), autocast():
+                    fake = generator(noise())
+                loss_d, d_real, d_fake = discriminator_step(discriminator, opt_d, d_loss_fn, real, fake, step,
+                                                            autocast)
+            loss_g = generator_step(generator, discriminator, opt_g, g_loss_fn, noise(), step, autocast)
         history.record(step=step, d_loss=loss_d.item(), g_loss=loss_g.item(),
                        d_real=d_real.mean().item(), d_fake=d_fake.mean().item())
         state = TrainState(step, generator, discriminator, history, rng)
@@ -351,6 +368,32 @@ def generator_step(generator: torch.nn.Module, discriminator: torch.nn.Module,
     loss.backward()
     optimizer.step()
     return loss
+
+
+def simultaneous_step(generator: torch.nn.Module, discriminator: torch.nn.Module,
+                      opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer, loss_pair,
+                      real: torch.Tensor, z: torch.Tensor, step: int, autocast=contextlib.nullcontext):
+    """Update D and G together from one forward pass (the LSGAN mixture code's scheme).
+
+    Both gradients are taken at the current weights, so G's step does not see D's new
+    weights, unlike Algorithm 1. Returns both losses and D's raw outputs on both batches.
+    """
+    d_loss_fn, g_loss_fn = loss_pair
+    with autocast():
+        fake = generator(z)
+        d_real, d_fake = discriminator(real), discriminator(fake)
+    d_real, d_fake = d_real.float(), d_fake.float()
+    loss_d, loss_g = d_loss_fn(d_real, d_fake), g_loss_fn(d_fake)
+    _check_finite(step, real, d_loss=loss_d, g_loss=loss_g)
+    d_params, g_params = list(discriminator.parameters()), list(generator.parameters())
+    d_grads = torch.autograd.grad(loss_d, d_params, retain_graph=True)
+    g_grads = torch.autograd.grad(loss_g, g_params)
+    for params, grads in ((d_params, d_grads), (g_params, g_grads)):
+        for param, grad in zip(params, grads):
+            param.grad = grad
+    opt_d.step()
+    opt_g.step()
+    return loss_d, loss_g, d_real.detach(), d_fake.detach()
 
 
 def fit_discriminator(discriminator: torch.nn.Module, real: Sampler, fake: Sampler,

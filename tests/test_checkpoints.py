@@ -108,6 +108,7 @@ def saved_run(tmp_path, steps=4, **kw):
     ({"batch_size": 32}, r"batch_size: checkpoint 16, now 32"),
     ({"betas": (0.9, 0.999)}, r"betas: checkpoint \[0.5, 0.999\], now \[0.9, 0.999\]"),
     ({"d_steps": 2}, r"d_steps: checkpoint 1, now 2"),
+    ({"updates": "simultaneous"}, r"updates: checkpoint 'alternating', now 'simultaneous'"),
 ])
 def test_resuming_another_run_lists_the_differences(tmp_path, change, listed):
     path = saved_run(tmp_path)
@@ -238,3 +239,17 @@ def test_a_checkpoint_of_the_earlier_format_still_resumes(tmp_path):
     torch.save(state, path)
     with pytest.raises(training.CheckpointError, match=r"(?s)run.pt does not fit these nets or optimisers: .*size mismatch"):
         training.train(g3, tiny_models()[1], data.ring_of_gaussians(), settings(path, 6, resume=True))
+
+
+def test_a_checkpoint_from_before_a_config_field_existed_resumes_with_its_default(tmp_path):
+    path = saved_run(tmp_path)
+    state = torch.load(path, weights_only=True)
+    del state["config"]["updates"]  # saved by gan_core 0.2.0, which always alternated
+    torch.save(state, path)
+    g, d = tiny_models()
+    resumed = training.train(g, d, data.ring_of_gaussians(), settings(path, 6, resume=True))
+    g2, d2 = tiny_models()
+    assert resumed == training.train(g2, d2, data.ring_of_gaussians(), settings(tmp_path / "whole.pt", 6))
+    torch.save(state, path)
+    with pytest.raises(training.CheckpointError, match=r"updates: checkpoint 'alternating', now 'simultaneous'"):
+        training.train(*tiny_models(), data.ring_of_gaussians(), settings(path, 6, resume=True, updates="simultaneous"))

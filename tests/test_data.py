@@ -79,3 +79,14 @@ def test_point_set_samples_its_rows_with_replacement():
 def test_point_set_needs_a_2d_tensor():
     with pytest.raises(ValueError, match=r"points must have shape \(n, dim\), got shape \(3,\)"):
         data.PointSet(torch.zeros(3))
+
+
+def test_lsgan_code_ring_doubles_one_of_its_eight_modes():
+    ring = data.lsgan_code_ring(std=0.01)
+    assert len(ring.centres) == 9
+    torch.testing.assert_close(ring.centres[0], ring.centres[-1], atol=1e-6, rtol=0)
+    eight = data.ring_of_gaussians(8, radius=1.0, std=0.01).centres
+    torch.testing.assert_close(ring.centres[:8], eight, atol=1e-6, rtol=0)
+    points = ring.sample(90_000, generator=torch.Generator().manual_seed(0))
+    share_first = ((points - eight[0]).norm(dim=1) < 0.05).double().mean().item()
+    assert share_first == pytest.approx(2 / 9, abs=0.005)

@@ -54,3 +54,25 @@ def test_generator_sample_repeats_with_a_seeded_generator():
 def test_bad_choices_are_clear_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_orthogonal_init_is_the_lsgan_codes_gain_and_zero_biases():
+    torch.manual_seed(0)
+    g = nets.initialise(nets.MLPGenerator(z_dim=256, out_dim=2, width=128, depth=2, activation="tanh"),
+                        "orthogonal")
+    for layer in [m for m in g.modules() if isinstance(m, torch.nn.Linear)]:
+        w = layer.weight.detach().double()
+        small = w @ w.T if w.shape[0] <= w.shape[1] else w.T @ w
+        torch.testing.assert_close(small, 1.4 ** 2 * torch.eye(min(w.shape), dtype=torch.float64),
+                                   atol=1e-5, rtol=0)
+        assert torch.count_nonzero(layer.bias) == 0
+
+
+def test_pytorch_init_leaves_the_net_alone_and_unknown_schemes_are_errors():
+    torch.manual_seed(0)
+    d = nets.MLPDiscriminator()
+    before = {k: v.clone() for k, v in d.state_dict().items()}
+    nets.initialise(d, "pytorch")
+    assert all(torch.equal(before[k], v) for k, v in d.state_dict().items())
+    with pytest.raises(ValueError, match=r"unknown init 'xavier'; choose one of: 'pytorch', 'orthogonal'"):
+        nets.initialise(d, "xavier")

@@ -162,3 +162,28 @@ def test_compare_settings_tests_counts_and_modes():
                                                  ("least_squares", {"b": 3}, 1.5)])
 def test_undecided_level_is_the_middle_of_the_codes(loss, params, level):
     assert recipes.undecided_level(loss, params) == pytest.approx(level)
+
+
+def test_official_mixture_code_settings_reach_the_loop_and_the_nets(monkeypatch):
+    seen = {}
+    real_train = training.train
+
+    def spy(generator, discriminator, distribution, config, callbacks=()):
+        seen["updates"] = config.updates
+        seen["bias"] = next(m for m in generator.modules() if isinstance(m, torch.nn.Linear)).bias.detach().clone()
+        return real_train(generator, discriminator, distribution, config, callbacks)
+
+    monkeypatch.setattr(training, "train", spy)
+    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
+    recipes.toy_gan(ring, steps=2, **TINY, **recipes.OFFICIAL_MIXTURE_CODE)
+    assert seen["updates"] == "simultaneous" and torch.count_nonzero(seen["bias"]) == 0
+    recipes.toy_gan(ring, steps=2, **TINY)
+    assert seen["updates"] == "alternating" and torch.count_nonzero(seen["bias"]) > 0
+    with pytest.raises(ValueError, match=r"unknown updates 'both'; choose one of"):
+        recipes.toy_gan(ring, steps=2, updates="both")
+
+
+def test_run_seeds_judges_on_another_distributions_modes():
+    table = recipes.run_seeds({"ls": dict(loss="least_squares", **TINY)}, [0], data.lsgan_code_ring(std=0.05),
+                              steps=3, judged_on=data.ring_of_gaussians(8, radius=1.0, std=0.05))
+    assert list(table.n_modes) == [8]

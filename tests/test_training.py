@@ -141,3 +141,52 @@ def test_bad_configs_are_clear_errors(config, message):
     g, d = tiny_models()
     with pytest.raises(ValueError, match=message):
         training.train(g, d, data.gaussian_1d(), config)
+
+
+def test_simultaneous_updates_take_both_gradients_at_the_same_weights():
+    g, d = tiny_models(seed=1)
+    g_ref, d_ref = (type(net)(**kwargs) for net, kwargs in
+                    ((g, dict(z_dim=1, out_dim=1, width=16, depth=2)), (d, dict(in_dim=1, width=16, depth=2))))
+    g_ref.load_state_dict(g.state_dict())
+    d_ref.load_state_dict(d.state_dict())
+    config = TrainConfig(steps=1, batch_size=8, updates="simultaneous", loss="least_squares", seed=4)
+    history = training.train(g, d, data.gaussian_1d(2.0), config)
+
+    # The same step by hand: one noise batch after one real batch, both gradients first.
+    rng = torch.Generator().manual_seed(4)
+    real = data.gaussian_1d(2.0).sample(8, generator=rng)
+    z = nets.sample_latent(8, 1, "normal", rng)
+    d_loss_fn, g_loss_fn = training.losses.get("least_squares")
+    d_fake = d_ref(g_ref(z))
+    loss_d, loss_g = d_loss_fn(d_ref(real), d_fake), g_loss_fn(d_fake)
+    d_grads = torch.autograd.grad(loss_d, list(d_ref.parameters()), retain_graph=True)
+    g_grads = torch.autograd.grad(loss_g, list(g_ref.parameters()))
+    for net, grads in ((d_ref, d_grads), (g_ref, g_grads)):
+        opt = torch.optim.Adam(net.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        for p, grad in zip(net.parameters(), grads):
+            p.grad = grad
+        opt.step()
+    for net, ref in ((g, g_ref), (d, d_ref)):
+        for p, q in zip(net.parameters(), ref.parameters()):
+            torch.testing.assert_close(p, q)
+    assert history.d_loss[0] == pytest.approx(loss_d.item(), rel=1e-6)
+    assert history.g_loss[0] == pytest.approx(loss_g.item(), rel=1e-6)
+
+
+def test_simultaneous_updates_differ_from_algorithm_one():
+    runs = []
+    for updates in ("alternating", "simultaneous"):
+        g, d = tiny_models(seed=2)
+        training.train(g, d, data.gaussian_1d(2.0), TrainConfig(steps=3, batch_size=8, updates=updates))
+        runs.append(torch.cat([p.detach().flatten() for p in g.parameters()]))
+    assert not torch.allclose(runs[0], runs[1])
+
+
+@pytest.mark.parametrize("config, message", [
+    (TrainConfig(updates="together"), r"updates must be one of alternating, simultaneous, got 'together'"),
+    (TrainConfig(updates="simultaneous", d_steps=2), r"one D step per G step; got d_steps=2"),
+])
+def test_bad_update_schemes_are_clear_errors(config, message):
+    g, d = tiny_models()
+    with pytest.raises(ValueError, match=message):
+        training.train(g, d, data.gaussian_1d(), config)
