@@ -113,11 +113,23 @@ def plot_history(history, ax=None, smooth: int = 1):
 # --- 2-D mixtures chapter: densities over training, seed studies, the live training view ---
 
 
-def kde_on_grid(points: torch.Tensor, extent, resolution: int = 120, bandwidth: float = 0.03) -> torch.Tensor:
-    """Gaussian kernel density estimate of 2-D ``points`` on a ``resolution``² grid, (res, res)."""
+def kde_on_grid(points: torch.Tensor, extent, resolution: int = 120,
+                bandwidth: float | str = 0.03) -> torch.Tensor:
+    """Gaussian kernel density estimate of 2-D ``points`` on a ``resolution``² grid, (res, res).
+
+    ``bandwidth`` is the kernel's standard deviation, or "scott": Scott's rule on the
+    points' covariance (scipy's default, which the LSGAN code's seaborn plots use).
+    """
     check_tensor("points", points, ("n", 2), nonempty=True, finite=True)
-    check_positive("bandwidth", bandwidth)
+    if isinstance(bandwidth, str) and bandwidth != "scott":
+        raise ValueError(f"bandwidth must be a positive number or 'scott', got {bandwidth!r}")
     grid = grid_2d(extent, resolution)  # (res², 2)
+    if bandwidth == "scott":
+        from scipy.stats import gaussian_kde
+
+        density = gaussian_kde(points.detach().double().cpu().numpy().T)(grid.double().numpy().T)
+        return torch.from_numpy(density).reshape(resolution, resolution)
+    check_positive("bandwidth", bandwidth)
     points = points.detach().double().cpu()
     density = torch.zeros(len(grid), dtype=torch.float64)
     for chunk in points.split(1_000):  # (≤1000, 2): bounds the (res², chunk) distance matrix
@@ -126,7 +138,7 @@ def kde_on_grid(points: torch.Tensor, extent, resolution: int = 120, bandwidth: 
     return density.reshape(resolution, resolution)
 
 
-def plot_kde(points: torch.Tensor, extent, bandwidth: float = 0.03, resolution: int = 120, centres=None,
+def plot_kde(points: torch.Tensor, extent, bandwidth: float | str = 0.03, resolution: int = 120, centres=None,
              ax=None, cmap="Greens"):
     """Kernel density of generated points as a heat map (the LSGAN paper's Figure), centres as crosses."""
     _check_points("centres", centres)
@@ -140,7 +152,7 @@ def plot_kde(points: torch.Tensor, extent, bandwidth: float = 0.03, resolution: 
 
 
 def plot_kde_over_training(snapshots: dict[str, dict[int, torch.Tensor]], extent, centres=None,
-                           bandwidth: float = 0.03, size: float = 1.9):
+                           bandwidth: float | str = 0.03, size: float = 1.9):
     """A grid of densities: one row per run (``snapshots[name][step] = points``), one column per step."""
     names = list(snapshots)
     steps = sorted(snapshots[names[0]]) if names else []

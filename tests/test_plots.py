@@ -67,6 +67,19 @@ def test_kde_integrates_to_one_and_peaks_at_the_points():
     assert float(density[25, 25]) == pytest.approx(float(density[75, 75]) / 3, rel=1e-6)
 
 
+def test_scott_bandwidth_is_scotts_rule_on_the_covariance():
+    points = torch.randn(400, 2, generator=torch.Generator().manual_seed(0)) * torch.tensor([0.3, 0.1])
+    density = plots.kde_on_grid(points, (-1, 1, -1, 1), resolution=41, bandwidth="scott")
+    # By hand: kernel covariance = n^(-2/6) * the sample covariance, averaged over the points.
+    cov = torch.cov(points.double().T) * 400 ** (-1 / 3)
+    grid = plots.grid_2d((-1, 1, -1, 1), 41).double()
+    kernel = torch.distributions.MultivariateNormal(points.double()[None], covariance_matrix=cov)
+    expected = kernel.log_prob(grid[:, None]).exp().mean(dim=1).reshape(41, 41)
+    torch.testing.assert_close(density, expected, rtol=1e-9, atol=0)
+    with pytest.raises(ValueError, match=r"bandwidth must be a positive number or 'scott', got 'silverman'"):
+        plots.kde_on_grid(points, (-1, 1, -1, 1), bandwidth="silverman")
+
+
 def test_kde_over_training_has_one_row_per_run_and_one_column_per_step():
     points = torch.randn(50, 2)
     fig = plots.plot_kde_over_training({"GAN": {10: points, 20: points}, "LSGAN": {10: points, 20: points}},
