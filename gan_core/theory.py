@@ -138,3 +138,33 @@ def pearson_chi2(p, q, dx: float = 1.0) -> float:
     if ((p > 0) & (q == 0)).any():
         return float("inf")
     return float(_safe_ratio((p - q) ** 2, q, 0.0).sum() * dx)
+
+
+def lsgan_generator_gradients(mean: float, a: float, b: float, c: float) -> tuple[float, float]:
+    """G's LSGAN gradient through a frozen D*, and dC/dμ, for p_d = N(0, 1), p_g = N(μ, 1).
+
+    Both are d/dμ of the same quadrature of ½ ∫ (p_d + p_g)(D - c)², the generator's
+    objective with the paper's extra p_d term (constant in μ once D is fixed), by autograd
+    in float64. ``through_frozen`` detaches D = D*: what G's backward pass computes against
+    an optimal D. ``of_criterion`` lets D* move with μ: the slope of C(G). They agree only
+    where D*'s own optimality makes the ∂/∂D term vanish, as in the GAN game (chapter
+    "Least squares GAN: theory"). Returns (through_frozen, of_criterion).
+    """
+    import torch  # noqa: PLC0415 (the rest of this module is numpy)
+
+    from gan_core.checks import check_number  # noqa: PLC0415
+
+    check_codes(a=a, b=b, c=c)
+    check_number("mean", mean, low=-20, high=20)
+    x = torch.linspace(min(mean, 0.0) - 14, max(mean, 0.0) + 14, 28_001, dtype=torch.float64)
+    mu = torch.tensor(float(mean), dtype=torch.float64, requires_grad=True)
+    p_d, p_g = torch.exp(-x**2 / 2), torch.exp(-(x - mu) ** 2 / 2)  # / sqrt(2π) below
+    share_g = torch.sigmoid(mu * x - mu**2 / 2)  # p_g / (p_d + p_g), without 0 / 0 in the tails
+    d_star = b + (a - b) * share_g  # (b p_d + a p_g) / (p_d + p_g)
+
+    def objective(d):
+        return 0.5 * ((p_d + p_g) * (d - c) ** 2).sum() * (x[1] - x[0]) / np.sqrt(2 * np.pi)
+
+    (frozen,) = torch.autograd.grad(objective(d_star.detach()), mu, retain_graph=True)
+    (total,) = torch.autograd.grad(objective(d_star), mu)
+    return float(frozen), float(total)

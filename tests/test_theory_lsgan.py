@@ -1,4 +1,4 @@
-"""LSGAN's closed forms in gan_core.theory: D*, C(G) and the Pearson χ²."""
+"""LSGAN's closed forms in gan_core.theory: D*, C(G), the Pearson χ² and G's gradients."""
 
 import math
 
@@ -93,3 +93,76 @@ def test_negative_density_and_bad_dx_raise():
         theory.pearson_chi2(-P, Q)
     with pytest.raises(ValueError, match="dx must be positive"):
         theory.pearson_chi2(P, Q, dx=0.0)
+
+
+# lsgan_generator_gradients: p_d = N(0, 1), p_g = N(μ, 1)
+
+def _pathwise_frozen_gradient(mean, a, b, c):
+    """E_z[(D*(μ + z) - c)·D*'(μ + z)], z ~ N(0, 1): the generator's backward pass, by hand."""
+    z = np.linspace(-14, 14, 28_001)
+    x = mean + z
+    share_g = 1 / (1 + np.exp(-(mean * x - mean**2 / 2)))  # p_g / (p_d + p_g)
+    d_star = b + (a - b) * share_g
+    slope = (a - b) * mean * share_g * (1 - share_g)  # dD*/dx
+    weight = np.exp(-z**2 / 2) / math.sqrt(2 * math.pi)
+    return float((weight * (d_star - c) * slope).sum() * (z[1] - z[0]))
+
+
+def _criterion_slope(mean, a, b, c, h=1e-4):
+    """dC/dμ by a central difference of theory.lsgan_criterion on a grid."""
+    x = np.linspace(-16, 16, 32_001)
+
+    def C(m):
+        p_d, p_g = (np.exp(-(x - centre) ** 2 / 2) / math.sqrt(2 * math.pi) for centre in (0, m))
+        return theory.lsgan_criterion(p_d, p_g, a, b, c, x[1] - x[0])
+    return (C(mean + h) - C(mean - h)) / (2 * h)
+
+
+@pytest.mark.parametrize("codes", [(-1, 1, 0), (0, 1, 1), (-1, 1, 1), (1, -1, 0.5)])
+@pytest.mark.parametrize("mean", [0.05, 0.5, 1.0, 2.0, -1.5])
+def test_generator_gradients_match_independent_computations(codes, mean):
+    frozen, total = theory.lsgan_generator_gradients(mean, *codes)
+    assert frozen == pytest.approx(_pathwise_frozen_gradient(mean, *codes), rel=1e-9, abs=1e-13)
+    assert total == pytest.approx(_criterion_slope(mean, *codes), rel=1e-6, abs=1e-10)
+
+
+def test_generator_gradients_near_equilibrium():
+    # -1, 1, 0: C ≈ μ²/4 and the frozen gradient ≈ μ³/8 (third order); 0-1-1: both ≈ μ/8
+    mu = 0.01
+    frozen, total = theory.lsgan_generator_gradients(mu, -1, 1, 0)
+    assert total == pytest.approx(mu / 2, rel=1e-3)
+    assert frozen == pytest.approx(mu**3 / 8, rel=1e-3)
+    frozen, total = theory.lsgan_generator_gradients(mu, 0, 1, 1)
+    assert frozen == pytest.approx(mu / 8, rel=1e-3)
+    assert total == pytest.approx(mu / 8, rel=1e-3)
+
+
+@pytest.mark.parametrize("codes", [(-1, 1, 0), (0, 1, 1), (-1, 1, 1), (0, 2, 1)])
+def test_equal_densities_are_stationary_for_every_coding(codes):
+    frozen, total = theory.lsgan_generator_gradients(0.0, *codes)
+    assert abs(frozen) < 1e-15 and abs(total) < 1e-15
+    shifted = theory.lsgan_generator_gradients(0.3, *codes)
+    mirrored = theory.lsgan_generator_gradients(-0.3, *codes)
+    assert mirrored == pytest.approx((-shifted[0], -shifted[1]), rel=1e-9)
+
+
+def test_generator_gradients_known_values():
+    frozen, total = theory.lsgan_generator_gradients(0.05, -1, 1, 0)
+    assert (frozen, total) == pytest.approx((1.5586e-5, 2.49688e-2), rel=1e-4)
+    frozen, total = theory.lsgan_generator_gradients(0.5, -1, 1, 0)
+    assert (frozen, total) == pytest.approx((1.24689e-2, 0.222795), rel=1e-4)
+    gradients = [theory.lsgan_generator_gradients(m, 0, 1, 1) for m in (0.5, 1, 2)]
+    ratios = [frozen / total for frozen, total in gradients]
+    assert ratios == pytest.approx([1.1119, 1.3535, 1.8406], abs=1e-4)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"mean": math.nan}, "mean must be a finite number"),
+    ({"mean": 25.0}, "mean must be a finite number"),
+    ({"a": 1.0}, "codes a and b must differ"),
+    ({"c": math.inf}, "code c must be a finite number"),
+])
+def test_generator_gradients_bad_inputs(kwargs, message):
+    arguments = {"mean": 0.5, "a": 0.0, "b": 1.0, "c": 1.0, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        theory.lsgan_generator_gradients(**arguments)
