@@ -153,3 +153,28 @@ def test_the_workflow_runs_only_make_targets_that_ci_runs():
     jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
     uploads = [s for s in jobs["build"]["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact")]
     assert uploads and uploads[0]["with"]["path"] == "_build/html"
+
+
+# ----------------------------------------------------------------------------- bibliography
+def test_the_bibliography_lists_the_four_papers_apart_and_every_other_entry_once():
+    page = (ROOT / "chapters" / "bibliography.md").read_text()
+    filters = re.findall(r'^:filter: (.*)$', page, re.MULTILINE)
+    assert len(filters) == 2
+    papers = re.fullmatch(r'key % "(.*)"', filters[0]).group(1)
+    assert filters[1] == f'not (key % "{papers}")'
+    keys = re.findall(r"^@\w+\{(\w+),", (ROOT / "references.bib").read_text(), re.MULTILINE)
+    first = [key for key in keys if re.search(papers, key)]
+    assert sorted(first) == ["berthelot2017", "goodfellow2014", "mao2017", "radford2016"]
+    assert len(keys) > len(first)  # the second list is not empty
+
+
+def test_bibliography_labels_read_like_the_author_year_citations():
+    import bib_labels
+    from pybtex.database import parse_file
+
+    entries = parse_file(ROOT / "references.bib").entries
+    assert bib_labels.author_year(entries["goodfellow2014"]) == "Goodfellow et al., 2014"
+    assert bib_labels.author_year(entries["kynkaanniemi2019"]) == "Kynkäänniemi et al., 2019"
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["sphinx"]["config"]["bibtex_default_style"] == "author_year"
+    assert config["sphinx"]["local_extensions"]["bib_labels"] == "tools/"
