@@ -10,15 +10,25 @@ Functions that integrate check that each density does integrate to about 1 (see
 a plausible-looking number. Pointwise functions (the optimal discriminators) need no
 grid and no normalisation: D* at a point depends only on the two densities there, and a
 common scale cancels.
+
+Functions named ``*_by_quad`` take densities as functions of one float instead and
+integrate them with adaptive quadrature (``scipy.integrate.quad``): no grid, so no
+truncation or spacing to choose, which makes them an independent check of the grid sums.
 """
 
-import numpy as np
+import math
 
-from gan_core.checks import check_codes, check_finite, check_positive
+import numpy as np
+from scipy import integrate
+from scipy.stats import norm
+
+from gan_core.checks import (check_callable, check_codes, check_finite, check_int, check_interval,
+                             check_number, check_positive)
 
 # What sum(p) * dx may be for a density p: at most 1 plus a Riemann-sum error (below 2%
 # for a Gaussian on a grid as coarse as 2 standard deviations), and at least 1/2, since a
-# grid may cut off tails (the GAN-game chapter's slider moves p_g partly off its grid).
+# grid may cut off tails. A cut tail biases every integral by about the mass it cuts, so a
+# chapter that needs exact values uses a grid that holds the mass (``gaussian_grid``).
 # A forgotten dx gives 1 / dx instead, an unnormalised density whatever its scale is.
 MASS_RANGE = (0.5, 1.05)
 
@@ -107,6 +117,107 @@ def virtual_training_criterion(p_data, p_g, dx: float = 1.0) -> float:
     total = p_data + p_g
     integrand = _xlogy(p_data, _safe_ratio(p_data, total, 1.0)) + _xlogy(p_g, _safe_ratio(p_g, total, 1.0))
     return float(integrand.sum() * dx)
+
+
+def grid_mass(p, dx: float) -> float:
+    """The mass a density holds on its grid, sum(p) * dx: 1 when the grid holds all of it."""
+    (p,) = _densities(p=p)
+    return float(p.sum()) * _spacing(dx)
+
+
+def gaussian_grid(means, stds, tail: float = 1e-6, spacing: float = 0.01) -> np.ndarray:
+    """An even grid on which every N(mean, std²), for all ``means`` and ``stds`` given, has
+    mass at least 1 - ``tail``: the grid of the GAN-game chapter's slider over p_g.
+
+    The ends lie z·max(stds) beyond the extreme means, z the two-sided normal quantile of
+    ``tail``, rounded outwards to multiples of ``spacing``.
+    """
+    means, stds = np.asarray(means, dtype=np.float64).ravel(), np.asarray(stds, dtype=np.float64).ravel()
+    if means.size == 0 or stds.size == 0:
+        raise ValueError(f"means and stds must hold at least one value, got {means.size} and {stds.size}")
+    check_finite("means", means)
+    if not (np.isfinite(stds).all() and (stds > 0).all()):
+        raise ValueError(f"stds must be positive and finite, got a minimum of {stds.min():g}")
+    check_number("tail", tail, low=0, high=1, low_open=True, high_open=True)
+    check_positive("spacing", spacing)
+    reach = norm.isf(tail / 2) * stds.max()
+    low = math.floor((means.min() - reach) / spacing) * spacing
+    high = math.ceil((means.max() + reach) / spacing) * spacing
+    return np.linspace(low, high, round((high - low) / spacing) + 1)
+
+
+def _quad(f, interval, points) -> float:
+    value, _ = integrate.quad(f, *interval, points=points, limit=500, epsabs=1e-13, epsrel=1e-12)
+    return value
+
+
+def _checked_pdfs(interval, points, **pdfs) -> tuple:
+    """Check the interval, the break points and that each pdf integrates to 1 on it (to 1e-8)."""
+    check_interval("interval", interval)
+    points = tuple(float(p) for p in (points or ()))
+    if any(not interval[0] < p < interval[1] for p in points):
+        raise ValueError(f"points must lie inside interval {tuple(interval)}, got {points}")
+    for name, pdf in pdfs.items():
+        check_callable(name, pdf)
+        mass = _quad(pdf, interval, points or None)
+        if abs(mass - 1) > 1e-8:
+            raise ValueError(f"{name} must be a density on interval {tuple(interval)}: "
+                             f"it integrates to {mass:.10g} there, not 1")
+    return points or None
+
+
+def criterion_by_quad(pdf_data, pdf_g, interval, points=None) -> float:
+    """C(G) = V(D*_G, G) = ∫ p_data log D* + p_g log(1 - D*), D* of Proposition 1, by quadrature.
+
+    ``pdf_data`` and ``pdf_g`` map a float to a density; both must integrate to 1 on
+    ``interval`` (low, high). ``points``: where a density jumps or peaks, to help ``quad``.
+    """
+    points = _checked_pdfs(interval, points, pdf_data=pdf_data, pdf_g=pdf_g)
+
+    def integrand(x: float) -> float:
+        a, b = pdf_data(x), pdf_g(x)
+        if a + b <= 0:
+            return 0.0  # outside both supports D does not matter
+        log_total = math.log(a + b)  # log D* = log a - log(a + b), log(1 - D*) = log b - log(a + b)
+        return (a * (math.log(a) - log_total) if a > 0 else 0.0) + (b * (math.log(b) - log_total) if b > 0 else 0.0)
+
+    return _quad(integrand, interval, points)
+
+
+def entropy_by_quad(pdf, interval, points=None) -> float:
+    """Differential entropy H(p) = -∫ p log p, in nats, by quadrature (as ``criterion_by_quad``)."""
+    points = _checked_pdfs(interval, points, pdf=pdf)
+    return _quad(lambda x: -pdf(x) * math.log(pdf(x)) if pdf(x) > 0 else 0.0, interval, points)
+
+
+def criterion_gradient(p_data, p_g) -> np.ndarray:
+    """log(1 - D*(x)) = log(p_g / (p_data + p_g)): the gradient of C(G) = max_D V in p_g.
+
+    Proposition 2's proof: the gradient of a supremum at p_g includes the gradient of
+    V(D, ·) at the maximiser D = D*, and V is linear in p_g with coefficient log(1 - D).
+    -inf where p_data has mass and p_g none; 0 where neither has mass.
+    """
+    p_data, p_g = _densities(p_data=p_data, p_g=p_g)
+    with np.errstate(divide="ignore"):
+        return np.log(_safe_ratio(p_g, p_data + p_g, where_empty=1.0))
+
+
+def functional_descent(p_data, p_g, dx: float, steps: int, lr: float = 0.5) -> tuple[np.ndarray, list]:
+    """Proposition 2 on a grid: ``steps`` gradient steps of p_g on C, with D = D* at every step.
+
+    Each step is exponentiated (mirror) gradient descent, p_g ← p_g·exp(-lr·g)/Z with
+    g = ``criterion_gradient``, which keeps p_g a density; 0 < lr <= 1. Returns the last
+    p_g and JSD(p_data || p_g) before each step and after the last (steps + 1 values).
+    """
+    p_data, p_g, dx = _checked(dx, p_data=p_data, p_g=p_g)
+    check_int("steps", steps, minimum=1)
+    check_number("lr", lr, low=0, high=1, low_open=True)
+    divergences = [jsd(p_data, p_g, dx)]
+    for _ in range(steps):
+        p_g = p_g ** (1 - lr) * (p_data + p_g) ** lr  # p_g·exp(-lr·log(p_g / (p_data + p_g)))
+        p_g = p_g / (p_g.sum() * dx)
+        divergences.append(jsd(p_data, p_g, dx))
+    return p_g, divergences
 
 
 def lsgan_optimal_discriminator(p_data, p_g, a: float, b: float) -> np.ndarray:

@@ -93,3 +93,107 @@ def test_bad_dx_raises(function, dx):
 def test_non_finite_density_raises():
     with pytest.raises(ValueError, match="finite"):
         theory.jsd(np.array([np.nan, 1.0]), np.array([0.5, 0.5]))
+
+
+# Quadrature, the slider's grid and Proposition 2 (chapter on the GAN game).
+
+SLIDER_MEANS = np.round(np.arange(-3.0, 3.05, 0.1), 1)  # the chapter's slider over p_g
+SLIDER_WIDTHS = np.round(np.arange(0.2, 3.05, 0.1), 1)
+
+
+def test_criterion_by_quad_matches_closed_forms():
+    # identical densities: -log 4; disjoint supports: 0; U(0, 1) vs U(s, 1 + s): -log 4 + 2 s log 2
+    same = theory.criterion_by_quad(norm(0, 1).pdf, norm(0, 1).pdf, (-40, 40))
+    assert same == pytest.approx(-math.log(4), abs=1e-12)
+    u = lambda low: (lambda x: 1.0 if low <= x <= low + 1 else 0.0)  # noqa: E731
+    assert theory.criterion_by_quad(u(0), u(2), (-1, 4), points=(0, 1, 2, 3)) == pytest.approx(0, abs=1e-12)
+    shifted = theory.criterion_by_quad(u(0), u(0.3), (-1, 3), points=(0, 0.3, 1, 1.3))
+    assert shifted == pytest.approx(-math.log(4) + 0.6 * math.log(2), abs=1e-12)
+
+
+def test_criterion_by_quad_agrees_with_the_grid_sum_and_entropies():
+    p, q = norm(0, 1), norm(1.5, 0.5)
+    by_quad = theory.criterion_by_quad(p.pdf, q.pdf, (-30, 30), points=(0, 1.5))
+    assert by_quad == pytest.approx(theory.virtual_training_criterion(gauss(0, 1), gauss(1.5, 0.5), DX), abs=1e-9)
+    h_m = theory.entropy_by_quad(lambda x: (p.pdf(x) + q.pdf(x)) / 2, (-30, 30), points=(0, 1.5))
+    assert by_quad == pytest.approx(-math.log(4) + 2 * (h_m - (p.entropy() + q.entropy()) / 2), abs=1e-10)
+
+
+def test_entropy_by_quad_of_a_gaussian():
+    assert theory.entropy_by_quad(norm(1, 2).pdf, (-60, 60)) == pytest.approx(norm(1, 2).entropy(), abs=1e-12)
+
+
+def test_quad_functions_refuse_an_interval_that_cuts_the_mass():
+    with pytest.raises(ValueError, match="pdf_g must be a density on interval"):
+        theory.criterion_by_quad(norm(0, 1).pdf, norm(8, 1).pdf, (-10, 10))
+    with pytest.raises(ValueError, match="interval must be 2 finite numbers"):
+        theory.entropy_by_quad(norm(0, 1).pdf, (5, -5))
+    with pytest.raises(ValueError, match="points must lie inside"):
+        theory.entropy_by_quad(norm(0, 1).pdf, (-40, 40), points=(50,))
+    with pytest.raises(ValueError, match="pdf must be callable"):
+        theory.entropy_by_quad(0.5, (-40, 40))
+
+
+def test_gaussian_grid_holds_the_mass_for_every_slider_value():
+    grid = theory.gaussian_grid(SLIDER_MEANS, SLIDER_WIDTHS)
+    dx = grid[1] - grid[0]
+    assert dx == pytest.approx(0.01)
+    masses = [theory.grid_mass(norm.pdf(grid, m, s), dx) for m in SLIDER_MEANS for s in SLIDER_WIDTHS]
+    assert 1 - 1e-6 <= min(masses) and max(masses) <= 1 + 1e-9
+    # and the grid is not needlessly wide: a 4.9-std reach, not more
+    assert grid[0] == pytest.approx(-3 - 4.89 * 3, abs=0.05) and grid[-1] == pytest.approx(-grid[0])
+
+
+def test_the_old_slider_grid_cut_the_mass():
+    old = np.linspace(-4, 4, 801)
+    assert theory.grid_mass(norm.pdf(old, -3, 1), old[1] - old[0]) < 0.9
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"means": [], "stds": [1.0]}, "at least one value"),
+    ({"means": [0.0], "stds": [0.0]}, "stds must be positive"),
+    ({"means": [np.nan], "stds": [1.0]}, "means must be finite"),
+    ({"means": [0.0], "stds": [1.0], "tail": 0.0}, "tail must be"),
+    ({"means": [0.0], "stds": [1.0], "spacing": -1.0}, "spacing must be positive"),
+])
+def test_gaussian_grid_checks_its_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        theory.gaussian_grid(**kwargs)
+
+
+def test_criterion_gradient_is_the_derivative_of_the_supremum():
+    # Proposition 2's proof: the derivative of max_D V(D, p_g) in p_g is that of V(D*, .),
+    # log(1 - D*), although D* moves with p_g. Central differences along h = p_g u, ∫ h = 0.
+    p_data, p_g = gauss(-1, 0.7), gauss(1, 1.2)
+    u = np.sin(X)
+    h = p_g * (u - (u * p_g).sum() * DX)
+    eps = 1e-4
+    numeric = (theory.virtual_training_criterion(p_data, p_g + eps * h, DX)
+               - theory.virtual_training_criterion(p_data, p_g - eps * h, DX)) / (2 * eps)
+    assert (h * theory.criterion_gradient(p_data, p_g)).sum() * DX == pytest.approx(numeric, abs=1e-8)
+    assert abs(numeric) > 0.01  # so that a D other than D* gives another slope: here D = 1/2,
+    assert abs((h * np.log(0.5)).sum() * DX - numeric) > 0.01  # whose log(1 - D) is flat
+
+
+def test_criterion_gradient_is_minus_log_2_at_the_optimum_and_minus_inf_off_support():
+    np.testing.assert_allclose(theory.criterion_gradient([0.5, 0.5], [0.5, 0.5]), -math.log(2))
+    assert theory.criterion_gradient([0.5, 0.0], [0.0, 0.5])[0] == -math.inf
+
+
+def test_functional_descent_drives_jsd_down_to_zero():
+    x = np.linspace(-10, 10, 4001)
+    dx = x[1] - x[0]
+    p_data = 0.5 * norm.pdf(x, -1.5, 0.6) + 0.5 * norm.pdf(x, 1.5, 0.6)
+    p_g, divergences = theory.functional_descent(p_data, norm.pdf(x, 3, 0.5), dx, steps=60, lr=0.5)
+    assert len(divergences) == 61 and divergences[0] > 0.5
+    assert np.all(np.diff(divergences) < 0)
+    assert divergences[-1] < 1e-12 and np.abs(p_g - p_data).max() < 1e-5
+    assert theory.grid_mass(p_g, dx) == pytest.approx(1, abs=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, message", [({"steps": 0}, "steps must be"), ({"lr": 0.0}, "lr must be"),
+                                             ({"lr": 1.5}, "lr must be")])
+def test_functional_descent_checks_its_arguments(kwargs, message):
+    arguments = {"steps": 3, "lr": 0.5, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        theory.functional_descent(gauss(0, 1), gauss(1, 1), DX, **arguments)
