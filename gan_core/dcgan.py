@@ -16,10 +16,12 @@ The image side ``size`` is 28 (start from 7 x 7 and double twice), 32 or 64 (sta
 hidden layer and of D's first layer; it doubles with every halving of the resolution.
 """
 
+import math
+
 import torch
 from torch import nn
 
-from gan_core.checks import check_instance, check_int, check_tensor
+from gan_core.checks import check_instance, check_int, check_tensor, check_values
 from gan_core.nets import PRIORS, sample_latent
 from gan_core.registry import lookup
 
@@ -117,6 +119,107 @@ class DCGANDiscriminator(nn.Module):
             side = min(grid, x.shape[-1])
             pooled.append(nn.functional.adaptive_max_pool2d(x, side).flatten(1))  # (B, C * side²)
         return torch.cat(pooled, dim=1)
+
+
+def reference_generator(z_dim: int = 100, width: int = 128, channels: int = 3) -> nn.Sequential:
+    """The 64 x 64 generator of the authors' code (Newmu/dcgan_code, ``faces/train_uncond_dcgan.py``).
+
+    Built only to count its parameters next to ``DCGANGenerator``: z goes through a dense
+    projection to 4 x 4 x 8·width with batch norm on every one of those units, then four
+    5 x 5 transposed convolutions (stride 2) halve the channels and double the side; no
+    biases (batch norm's shift replaces them, the output layer has none). At width 128 the
+    channels are 1024-512-256-128-3, those of the paper's Figure 1.
+    """
+    for name, value in (("z_dim", z_dim), ("width", width), ("channels", channels)):
+        check_int(name, value, minimum=1)
+    hidden = 8 * width
+    layers = [nn.Linear(z_dim, hidden * 16, bias=False), nn.BatchNorm1d(hidden * 16), nn.ReLU(),
+              nn.Unflatten(1, (hidden, 4, 4))]
+    for out in (hidden // 2, hidden // 4, hidden // 8):
+        layers += [nn.ConvTranspose2d(hidden, out, 5, 2, 2, output_padding=1, bias=False),
+                   nn.BatchNorm2d(out), nn.ReLU()]
+        hidden = out
+    return nn.Sequential(*layers, nn.ConvTranspose2d(hidden, channels, 5, 2, 2, output_padding=1,
+                                                     bias=False), nn.Tanh())
+
+
+def parameter_count(net: nn.Module) -> int:
+    """The number of trainable numbers in ``net``."""
+    check_instance("net", net, nn.Module)
+    return sum(p.numel() for p in net.parameters())
+
+
+class DiscriminatorProbabilities:
+    """A training callback: mean sigmoid(D) on the real and the generated batch of every step.
+
+    The loop's ``History`` keeps D's mean *logit* per batch, and the sigmoid of a mean logit
+    is not the mean probability (the sigmoid is not linear). This callback listens to D's
+    forward passes with a hook and, after each step, keeps ``real`` and ``fake``: the mean
+    of sigmoid(D) over the real and the generated batch of the step's last D update. It
+    checks that these are the batches the loop recorded (their mean logits equal the
+    history's), so a change in the loop cannot make it silently wrong. ``close()`` removes
+    the hook. Chapter "DCGAN".
+    """
+
+    def __init__(self, discriminator: nn.Module):
+        check_instance("discriminator", discriminator, nn.Module)
+        self.step, self.real, self.fake = [], [], []
+        self._outputs = []  # D's outputs since the last step: [real, fake] per D update, then G's
+        self._hook = discriminator.register_forward_hook(
+            lambda module, inputs, output: self._outputs.append(output.detach()))
+
+    def __call__(self, state) -> None:
+        if len(self._outputs) < 3:
+            raise RuntimeError(f"saw {len(self._outputs)} calls of D in step {state.step}; expected a real "
+                               "batch, a generated batch and G's batch (is the hook on this run's D?)")
+        real, fake = (out.float() for out in self._outputs[-3:-1])
+        self._outputs.clear()
+        for name, logits, recorded in (("real", real, state.history.d_real[-1]),
+                                       ("fake", fake, state.history.d_fake[-1])):
+            if not math.isclose(logits.mean().item(), recorded, rel_tol=1e-5, abs_tol=1e-6):
+                raise RuntimeError(f"step {state.step}: the {name} batch D saw last is not the one the loop "
+                                   "recorded; the training loop's order of D calls has changed")
+        self.step.append(state.step)
+        self.real.append(torch.sigmoid(real).mean().item())
+        self.fake.append(torch.sigmoid(fake).mean().item())
+
+    def close(self) -> None:
+        self._hook.remove()
+
+
+def latent_class_means(z: torch.Tensor, labels: torch.Tensor, n_classes: int,
+                       per_class: int | None = None) -> torch.Tensor:
+    """The mean latent vector of each class, ``(n_classes, z_dim)`` (chapter "DCGAN").
+
+    ``labels`` ``(n,)`` are the classes of ``G(z)``; ``per_class`` averages only the first
+    that many vectors of each class (the DCGAN paper averages three). A class with fewer
+    vectors than that, or none, gets a row of NaN.
+    """
+    check_tensor("z", z, ("n", "d"), kind="floating", nonempty=True)
+    check_tensor("labels", labels, (len(z),), kind="integer")
+    check_int("n_classes", n_classes, minimum=1)
+    if per_class is not None:
+        check_int("per_class", per_class, minimum=1)
+    means = torch.full((n_classes, z.shape[1]), float("nan"), dtype=z.dtype)
+    for c in range(n_classes):
+        members = z[labels == c][:per_class]
+        if len(members) and (per_class is None or len(members) == per_class):
+            means[c] = members.mean(0)
+    return means
+
+
+def latent_arithmetic(starts: torch.Tensor, start_classes: torch.Tensor, means: torch.Tensor) -> torch.Tensor:
+    """``z - means[a] + means[b]`` for every start ``z`` of class ``a`` and every class ``b``.
+
+    Returns ``(n, n_classes, z_dim)``: row i moves ``starts[i]`` to each class in turn
+    (chapter "DCGAN").
+    """
+    check_tensor("means", means, ("k", "d"), kind="floating", nonempty=True)
+    check_tensor("starts", starts, ("n", means.shape[1]), kind="floating")
+    check_tensor("start_classes", start_classes, (len(starts),), kind="integer")
+    if len(start_classes):
+        check_values("start_classes", start_classes, 0, len(means) - 1)
+    return starts[:, None] - means[start_classes][:, None] + means[None]
 
 
 def layer_shapes(net: nn.Module, x: torch.Tensor) -> list[tuple[str, tuple[int, ...]]]:

@@ -138,6 +138,16 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 500) -> tuple[t
     return torch.cat(feats), torch.cat(labels)
 
 
+@torch.no_grad()
+def classify(model: nn.Module, x: torch.Tensor, batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
+    """Predicted classes ``(n,)`` of images ``x`` and the probability the classifier gives them ``(n,)``."""
+    check_tensor("x", x, ("n", "C", "H", "W"), nonempty=True)
+    check_int("batch_size", batch_size, minimum=1)
+    probabilities = torch.cat([model(chunk).softmax(1) for chunk in x.split(batch_size)])
+    confidence, labels = probabilities.max(1)
+    return labels, confidence
+
+
 def accuracy(model: nn.Module, data: ImageDataset) -> float:
     check_instance("data", data, ImageDataset)
     _, predicted = predict(model, data.images())

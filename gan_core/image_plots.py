@@ -49,19 +49,63 @@ def show_images(images: torch.Tensor, nrow: int = 8, ax=None, title: str | None 
     return ax
 
 
+def show_image_table(images: torch.Tensor, row_labels=None, col_labels=None, ax=None,
+                     title: str | None = None, marked: torch.Tensor | None = None):
+    """Draw ``images`` ``(rows, cols, C, H, W)`` as a table with a label on each row and column.
+
+    Column labels go above the table. ``marked``, booleans ``(rows, cols)``, frames the
+    chosen cells in red (the chapter "DCGAN" marks the images a classifier rejects).
+    """
+    check_tensor("images", images, ("rows", "cols", 1, "H", "W"), ("rows", "cols", 3, "H", "W"), nonempty=True)
+    rows, cols, _, h, w = images.shape
+    for name, labels, n in (("row_labels", row_labels, rows), ("col_labels", col_labels, cols)):
+        if labels is not None and len(labels) != n:
+            raise ValueError(f"{name} must hold {n} labels, one per {name[:3]}, got {len(labels)}")
+    if marked is not None:
+        check_tensor("marked", marked, (rows, cols))
+        if marked.dtype != torch.bool:
+            raise ValueError(f"marked must be a bool tensor, got dtype {marked.dtype}")
+    grid = image_grid(images.flatten(0, 1), nrow=cols)  # padding 1 around every cell
+    ax = _axes(ax, figsize=(0.55 * cols + 1, 0.55 * rows + 0.6))
+    ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
+    ax.set_xticks([1 + k * (w + 1) + (w - 1) / 2 for k in range(cols)], col_labels or [])
+    ax.set_yticks([1 + r * (h + 1) + (h - 1) / 2 for r in range(rows)], row_labels or [])
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    ax.spines[:].set_visible(False)
+    for r, k in ([] if marked is None else marked.nonzero().tolist()):
+        ax.add_patch(plt.Rectangle((k * (w + 1) + 0.5, r * (h + 1) + 0.5), w, h, fill=False,
+                                   edgecolor="red", linewidth=1.5))
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
 def _smooth(values, n: int) -> np.ndarray:
     return np.convolve(values, np.ones(n) / n, mode="valid")
 
 
-def plot_d_outputs(history, ax=None, smooth: int = 1):
-    """Mean sigmoid(D) on real and on generated batches per generator step."""
-    _check_smooth(smooth, history)
+def plot_d_outputs(probabilities, ax=None, smooth: int = 1):
+    """Mean sigmoid(D) on the real and on the generated batch of every generator step.
+
+    ``probabilities`` has ``step``, ``real`` and ``fake`` lists of the same length, like
+    ``gan_core.dcgan.DiscriminatorProbabilities``; the values are probabilities in [0, 1].
+    """
+    _check_smooth(smooth, probabilities)
+    n = len(probabilities.step)
+    for name in ("real", "fake"):
+        values = np.asarray(getattr(probabilities, name), dtype=float)
+        if values.shape != (n,):
+            raise ValueError(f"probabilities.{name} must hold one value per step ({n}), got shape {values.shape}")
+        if not ((values >= 0) & (values <= 1)).all():
+            raise ValueError(f"probabilities.{name} must be probabilities in [0, 1] (mean sigmoid of D), "
+                             f"got values from {values.min()} to {values.max()}")
     ax = _axes(ax, figsize=(6, 3.5))
-    steps = history.step[smooth - 1:]
-    for name, label in (("d_real", "D(x), real"), ("d_fake", "D(G(z)), generated")):
-        ax.plot(steps, _smooth(torch.sigmoid(torch.tensor(getattr(history, name))).numpy(), smooth), label=label)
+    steps = probabilities.step[smooth - 1:]
+    for name, label in (("real", "mean σ(D(x)), real batch"), ("fake", "mean σ(D(G(z))), generated batch")):
+        ax.plot(steps, _smooth(getattr(probabilities, name), smooth), label=label)
     ax.axhline(0.5, color="grey", lw=0.8, ls=":")
-    ax.set(xlabel="generator step", ylabel="mean D output", ylim=(0, 1))
+    ax.set(xlabel="generator step", ylabel="mean D output (probability)", ylim=(0, 1))
     ax.legend(fontsize="small")
     return ax
 

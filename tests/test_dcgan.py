@@ -105,3 +105,104 @@ def test_gpu_flags_run_on_cpu_and_stay_close_to_float32():
 def test_fast_settings_only_on_cuda():
     assert dcgan.fast_settings(torch.device("cpu")) == {"bf16": False, "channels_last": False}
     assert dcgan.fast_settings(torch.device("cuda")) == {"bf16": True, "channels_last": True}
+
+
+def test_reference_generator_has_the_papers_shapes_and_parameter_count():
+    g = dcgan.reference_generator()
+    assert g(torch.zeros(2, 100)).shape == (2, 3, 64, 64)
+    convs = [m for m in g.modules() if isinstance(m, nn.ConvTranspose2d)]
+    assert [m.out_channels for m in convs] == [512, 256, 128, 3] and convs[0].in_channels == 1024
+    assert all(m.kernel_size == (5, 5) for m in convs)
+    # by hand: dense 100 x 16,384 with BN per unit, 5x5 deconvs, BN gain and shift per channel
+    weights = 100 * 16_384 + 25 * (1024 * 512 + 512 * 256 + 256 * 128 + 128 * 3)
+    assert dcgan.parameter_count(g) == weights + 2 * (16_384 + 512 + 256 + 128) == 18_885_760
+
+
+def test_parameter_count_of_the_books_generator_at_the_papers_widths():
+    g = dcgan.DCGANGenerator(z_dim=100, size=64, channels=3, width=128)
+    widths = 16 * (100 * 1024 + 1024 * 512 + 512 * 256 + 256 * 128 + 128 * 3)  # 4x4 kernels
+    assert dcgan.parameter_count(g) == widths + 3 + 2 * (1024 + 512 + 256 + 128) == 12_658_435
+    with pytest.raises(ValueError, match="net"):
+        dcgan.parameter_count("G")
+
+
+def _fake_state(step, real_logits, fake_logits):
+    history = training.History(step=[step], d_loss=[0.0], g_loss=[0.0], d_real=[real_logits.mean().item()],
+                               d_fake=[fake_logits.mean().item()])
+    return training.TrainState(step, None, None, history, None)
+
+
+class Logits(nn.Module):
+    """A 'discriminator' that returns its input: the test chooses the logits."""
+    def forward(self, x):
+        return x
+
+
+def test_discriminator_probabilities_average_the_sigmoid_not_the_logit():
+    d = Logits()
+    probs = dcgan.DiscriminatorProbabilities(d)
+    real, fake = torch.tensor([0.0, 4.0]), torch.tensor([-6.0, 2.0])
+    d(real), d(fake), d(torch.tensor([9.0]))  # the loop's order: real, fake, then G's batch
+    probs(_fake_state(1, real, fake))
+    assert probs.step == [1]
+    assert probs.real[0] == pytest.approx((0.5 + 0.98201379) / 2, rel=1e-6)  # not sigmoid(2) = 0.881
+    assert probs.fake[0] == pytest.approx((0.00247262 + 0.88079708) / 2, rel=1e-6)  # not sigmoid(-2)
+    probs.close()
+    d(real)
+    assert probs._outputs == []  # the hook is gone
+
+
+def test_discriminator_probabilities_refuse_batches_the_loop_did_not_record():
+    d = Logits()
+    probs = dcgan.DiscriminatorProbabilities(d)
+    real, fake = torch.tensor([0.0, 4.0]), torch.tensor([-6.0, 2.0])
+    d(fake), d(real), d(torch.tensor([9.0]))  # real and fake swapped
+    with pytest.raises(RuntimeError, match="order of D calls"):
+        probs(_fake_state(1, real, fake))
+    with pytest.raises(RuntimeError, match="saw 0 calls"):
+        probs(_fake_state(2, real, fake))
+    with pytest.raises(ValueError, match="discriminator"):
+        dcgan.DiscriminatorProbabilities("D")
+
+
+def test_discriminator_probabilities_follow_training_without_changing_it():
+    def run(with_probs):
+        torch.manual_seed(0)
+        g = dcgan.DCGANGenerator(z_dim=8, size=28, channels=1, width=4)
+        d = dcgan.DCGANDiscriminator(size=28, channels=1, width=4)
+        probs = dcgan.DiscriminatorProbabilities(d) if with_probs else None
+        config = TrainConfig(steps=3, batch_size=8, d_steps=2)
+        history = training.train(g, d, Images(), config, callbacks=(probs,) if probs else ())
+        return history, probs
+    plain, _ = run(False)
+    history, probs = run(True)
+    assert history == plain
+    assert probs.step == [1, 2, 3] and len(probs.real) == len(probs.fake) == 3
+    assert all(0 < p < 1 for p in probs.real + probs.fake)
+    # a mean of sigmoids differs from the sigmoid of the mean logit the history keeps
+    assert probs.real != [float(torch.sigmoid(torch.tensor(v))) for v in history.d_real]
+
+
+def test_latent_class_means_average_each_class_and_mark_missing_ones():
+    z = torch.tensor([[0.0, 2.0], [2.0, 4.0], [10.0, 10.0], [4.0, 0.0]])
+    labels = torch.tensor([0, 0, 2, 0])
+    means = dcgan.latent_class_means(z, labels, n_classes=3)
+    assert means[0].tolist() == [2.0, 2.0] and means[2].tolist() == [10.0, 10.0]
+    assert bool(means[1].isnan().all())  # no sample of class 1
+    three = dcgan.latent_class_means(z, labels, n_classes=3, per_class=2)
+    assert three[0].tolist() == [1.0, 3.0]  # the first two of class 0 only
+    assert bool(three[2].isnan().all())  # class 2 has one sample, fewer than 2
+    with pytest.raises(ValueError, match="labels"):
+        dcgan.latent_class_means(z, labels[:3], n_classes=3)
+
+
+def test_latent_arithmetic_swaps_the_class_mean():
+    means = torch.tensor([[1.0, 0.0], [0.0, 1.0], [5.0, 5.0]])
+    starts = torch.tensor([[1.5, 0.5], [0.0, 3.0]])
+    moved = dcgan.latent_arithmetic(starts, torch.tensor([0, 1]), means)
+    assert moved.shape == (2, 3, 2)
+    assert torch.equal(moved[0, 0], starts[0]) and torch.equal(moved[1, 1], starts[1])  # b = a: no move
+    assert moved[0, 1].tolist() == [0.5, 1.5]  # z - mean_0 + mean_1
+    assert moved[1, 2].tolist() == [5.0, 7.0]  # z - mean_1 + mean_2
+    with pytest.raises(ValueError, match="start_classes"):
+        dcgan.latent_arithmetic(starts, torch.tensor([0, 3]), means)

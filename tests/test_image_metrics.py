@@ -122,3 +122,21 @@ def test_epoch_monitor_scores_once_per_epoch_without_touching_the_run(digits):
     assert run((monitor,)) == run(())
     assert monitor.epochs == [1, 2] and len(monitor.scores) == len(monitor.seconds) == 2
     assert monitor.snapshots[0].shape == (4, 1, 28, 28)
+
+
+class FixedLogits(torch.nn.Module):
+    """A 'classifier' whose logits are the first pixel of each channel."""
+    def forward(self, x):
+        return x[:, :, 0, 0]
+
+
+def test_classify_returns_the_class_and_its_softmax_probability():
+    x = torch.zeros(2, 3, 1, 1)
+    x[0, :, 0, 0] = torch.tensor([0.0, 2.0, 0.0])
+    x[1, :, 0, 0] = torch.tensor([5.0, 0.0, 5.0])  # a tie: the first class
+    labels, confidence = im.classify(FixedLogits(), x, batch_size=1)
+    assert labels.tolist() == [1, 0]
+    e = math.exp(2.0)
+    assert confidence.tolist() == pytest.approx([e / (e + 2), 0.5 / (1 + 0.5 * math.exp(-5))], rel=1e-6)
+    with pytest.raises(ValueError, match="x"):
+        im.classify(FixedLogits(), torch.zeros(2, 3))

@@ -1,9 +1,11 @@
+from types import SimpleNamespace
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 
-from gan_core import image_metrics, image_plots, training
+from gan_core import image_metrics, image_plots
 
 
 def test_image_grid_places_each_image_and_pads_white():
@@ -19,13 +21,37 @@ def test_rgb_grids_are_height_width_channels():
 
 
 def test_plots_draw_without_error():
-    history = training.History(step=[1, 2, 3], d_loss=[1.0] * 3, g_loss=[1.0] * 3,
-                               d_real=[0.0, 1.0, 2.0], d_fake=[0.0, -1.0, -2.0])
-    ax = image_plots.plot_d_outputs(history, smooth=2)
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), [(0.5 + 0.7310586) / 2, (0.7310586 + 0.8807971) / 2],
-                               rtol=1e-6)
+    probs = SimpleNamespace(step=[1, 2, 3], real=[0.5, 0.7, 0.9], fake=[0.5, 0.3, 0.1])
+    ax = image_plots.plot_d_outputs(probs, smooth=2)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.6, 0.8], rtol=1e-12)  # drawn as given
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), [0.4, 0.2], rtol=1e-12)
     score = image_metrics.ImageScores(10.0, 0.5, 0.4, 9, 10, 0.1)
     axes = image_plots.plot_scores([1, 2], [score, score], floor=score)
     assert len(axes) == 3 and list(axes[0].lines[0].get_ydata()) == [10.0, 10.0]
     image_plots.show_images(torch.zeros(4, 1, 3, 3), title="x")
+    plt.close("all")
+
+
+def test_d_outputs_must_be_probabilities_one_per_step():
+    with pytest.raises(ValueError, match="in \\[0, 1\\]"):  # raw logits are not probabilities
+        image_plots.plot_d_outputs(SimpleNamespace(step=[1, 2], real=[0.5, 2.0], fake=[0.5, 0.5]))
+    with pytest.raises(ValueError, match="one value per step"):
+        image_plots.plot_d_outputs(SimpleNamespace(step=[1, 2], real=[0.5], fake=[0.5, 0.5]))
+    plt.close("all")
+
+
+def test_image_table_labels_every_row_and_column_and_frames_marked_cells():
+    images = torch.zeros(2, 3, 1, 4, 5)  # 2 rows, 3 columns of 4 x 5 images
+    marked = torch.tensor([[False, True, False], [False, False, True]])
+    ax = image_plots.show_image_table(images, ["a", "b"], ["x", "y", "z"], marked=marked)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "y", "z"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    np.testing.assert_allclose(ax.get_xticks(), [3.0, 9.0, 15.0])  # centre of each 5-wide cell, padding 1
+    np.testing.assert_allclose(ax.get_yticks(), [2.5, 7.5])
+    frames = [(p.get_x(), p.get_y()) for p in ax.patches]
+    assert frames == [(6.5, 0.5), (12.5, 5.5)]  # row 0 col 1, row 1 col 2
+    with pytest.raises(ValueError, match="col_labels must hold 3"):
+        image_plots.show_image_table(images, col_labels=["x"])
+    with pytest.raises(ValueError, match="marked must be a bool"):
+        image_plots.show_image_table(images, marked=marked.int())
     plt.close("all")
