@@ -263,8 +263,6 @@ def lsgan_generator_gradients(mean: float, a: float, b: float, c: float) -> tupl
     """
     import torch  # noqa: PLC0415 (the rest of this module is numpy)
 
-    from gan_core.checks import check_number  # noqa: PLC0415
-
     check_codes(a=a, b=b, c=c)
     check_number("mean", mean, low=-20, high=20)
     x = torch.linspace(min(mean, 0.0) - 14, max(mean, 0.0) + 14, 28_001, dtype=torch.float64)
