@@ -136,7 +136,7 @@ class ParzenEstimate:
 
     def __str__(self) -> str:
         return (f"{self.mean:8.1f} ± {self.stderr:4.1f} nats  (sigma {self.sigma:.3f}, "
-                f"{self.n_centres:,} samples, {self.n_test:,} test digits)")
+                f"{self.n_centres:,} sample{'s' if self.n_centres > 1 else ''}, {self.n_test:,} test digits)")
 
 
 def parzen_estimate(centres: torch.Tensor, validation: torch.Tensor, test: torch.Tensor,

@@ -72,7 +72,9 @@ def test_parzen_estimate_reports_mean_and_standard_error_of_the_chosen_width():
     assert result.mean == pytest.approx(scores.mean(), rel=1e-12)
     assert result.stderr == pytest.approx(scores.std() / math.sqrt(50), rel=1e-12)
     assert (result.n_centres, result.n_test) == (300, 50)
-    assert "nats" in str(result)
+    assert "nats" in str(result) and "300 samples" in str(result)
+    one = L.parzen_estimate(samples[:1], validation, test, (0.5, 1.0))
+    assert "(sigma 1.000, 1 sample, 50 test digits)" in str(one)
 
 
 def test_many_samples_of_the_true_gaussian_approach_its_log_likelihood():
