@@ -70,11 +70,13 @@ def _check_points(x: torch.Tensor, centres: torch.Tensor) -> None:
     check_tensor("x", x, ("n", centres.shape[1]), kind="floating", nonempty=True, finite=True)
 
 
-def parzen_log_densities(x: torch.Tensor, centres: torch.Tensor, sigmas, batch_size: int = 256) -> torch.Tensor:
-    """log p(x) under Gaussian Parzen windows on ``centres`` ``(m, d)``, one row per width.
+def parzen_log_densities(x: torch.Tensor, centres: torch.Tensor, sigmas,
+                         batch_size: int = 256) -> torch.Tensor:
+    """log p(x) under Gaussian Parzen windows on ``centres`` ``(m, d)``, a row per width.
 
-    Returns float64 ``(len(sigmas), n)``. The squared distances of a batch of ``x`` to all
-    centres are computed once and shared by every width; the work runs on ``centres``' device.
+    Returns float64 ``(len(sigmas), n)``. The squared distances of a batch of ``x`` to
+    all centres are computed once and shared by every width; the work runs on
+    ``centres``' device.
     """
     sigmas = _check_sigmas(sigmas)
     _check_points(x, centres)
@@ -84,11 +86,13 @@ def parzen_log_densities(x: torch.Tensor, centres: torch.Tensor, sigmas, batch_s
     centre_norms = centres.square().sum(1)  # (m,)
     rows = []
     for chunk in x.detach().to(centres.device, torch.float64).split(batch_size):
-        sq = chunk.square().sum(1, keepdim=True) + centre_norms - 2 * chunk @ centres.T  # (b, m)
+        chunk_norms = chunk.square().sum(1, keepdim=True)  # (b, 1)
+        sq = chunk_norms + centre_norms - 2 * chunk @ centres.T  # (b, m)
         sq = sq.clamp_min(0)  # rounding can leave -1e-13 where x equals a centre
-        rows.append(torch.stack([torch.logsumexp(sq / (-2 * s * s), dim=1)
-                                 - math.log(m) - d * math.log(s * math.sqrt(2 * math.pi))
-                                 for s in sigmas]))  # (k, b)
+        rows.append(torch.stack([
+            torch.logsumexp(sq / (-2 * s * s), dim=1)  # log sum_j exp(-sq_j / 2s^2)
+            - math.log(m) - d * math.log(s * math.sqrt(2 * math.pi))
+            for s in sigmas]))  # (k, b)
     return torch.cat(rows, dim=1).cpu()  # (k, n)
 
 
