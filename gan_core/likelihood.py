@@ -72,7 +72,7 @@ def _check_points(x: torch.Tensor, centres: torch.Tensor) -> None:
 
 def parzen_log_densities(x: torch.Tensor, centres: torch.Tensor, sigmas,
                          batch_size: int = 256) -> torch.Tensor:
-    """log p(x) under Gaussian Parzen windows on ``centres`` ``(m, d)``, a row per width.
+    """log p(x) under Gaussian Parzen windows on ``centres`` ``(m, d)``, for each width.
 
     Returns float64 ``(len(sigmas), n)``. The squared distances of a batch of ``x`` to
     all centres are computed once and shared by every width; the work runs on
