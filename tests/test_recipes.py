@@ -187,3 +187,19 @@ def test_run_seeds_judges_on_another_distributions_modes():
     table = recipes.run_seeds({"ls": dict(loss="least_squares", **TINY)}, [0], data.lsgan_code_ring(std=0.05),
                               steps=3, judged_on=data.ring_of_gaussians(8, radius=1.0, std=0.05))
     assert list(table.n_modes) == [8]
+
+
+def test_run_seeds_counts_with_the_given_radius(monkeypatch):
+    ring = data.ring_of_gaussians(4, radius=1.0, std=0.01)
+    near = ring.centres.repeat_interleave(25, 0) + 0.1  # every point 0.14 from its centre
+
+    class Fixed(torch.nn.Module):
+        def sample(self, n, generator=None):
+            return near[:n]
+
+    monkeypatch.setattr(recipes, "toy_gan", lambda *a, **k: recipes.ToyGAN(Fixed(), None, None, "x", None, 0.0))
+    strict = recipes.run_seeds({"s": {}}, [0], ring, steps=1, n_eval=100)
+    loose = recipes.run_seeds({"s": {}}, [0], ring, steps=1, n_eval=100, n_std=20)
+    assert list(strict.modes_recovered) == [0] and list(loose.modes_recovered) == [4]
+    with pytest.raises(ValueError, match="n_std"):
+        recipes.run_seeds({"s": {}}, [0], ring, steps=1, n_std=0)
