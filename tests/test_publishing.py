@@ -178,3 +178,16 @@ def test_bibliography_labels_read_like_the_author_year_citations():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["sphinx"]["config"]["bibtex_default_style"] == "author_year"
     assert config["sphinx"]["local_extensions"]["bib_labels"] == "tools/"
+
+
+def test_exercises_are_titled_and_numbered_within_their_chapter():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    assert toc["defaults"]["numbered"] is True  # chapter n's exercises are n.1, n.2, ...
+    unnumbered = {part["caption"] for part in toc["parts"] if part.get("numbered") is False}
+    assert unnumbered == {"Getting started", "Back matter"}
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                         if c.cell_type == "markdown")
+        for header in re.findall(r"^```\{exercise\}(.*)\n((?::\w+:.*\n)*)", text, re.MULTILINE):
+            assert header[0].strip(), f"{path.name}: an exercise without a title"
+            assert ":nonumber:" not in header[1], f"{path.name}: {header[0].strip()} is unnumbered"
