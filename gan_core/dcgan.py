@@ -16,7 +16,6 @@ The image side ``size`` is 28 (start from 7 x 7 and double twice), 32 or 64 (sta
 hidden layer and of D's first layer; it doubles with every halving of the resolution.
 """
 
-import math
 
 import torch
 from torch import nn
@@ -153,38 +152,19 @@ class DiscriminatorProbabilities:
     """A training callback: mean sigmoid(D) on the real and the generated batch of every step.
 
     The loop's ``History`` keeps D's mean *logit* per batch, and the sigmoid of a mean logit
-    is not the mean probability (the sigmoid is not linear). This callback listens to D's
-    forward passes with a hook and, after each step, keeps ``real`` and ``fake``: the mean
-    of sigmoid(D) over the real and the generated batch of the step's last D update. It
-    checks that these are the batches the loop recorded (their mean logits equal the
-    history's), so a change in the loop cannot make it silently wrong. ``close()`` removes
-    the hook. Chapter "DCGAN".
+    is not the mean probability (the sigmoid is not linear). This callback reads the step's
+    raw outputs from the ``TrainState`` and keeps ``real`` and ``fake``: the mean of
+    sigmoid(D) over the real and the generated batch of the step's last D update.
+    Chapter "DCGAN".
     """
 
-    def __init__(self, discriminator: nn.Module):
-        check_instance("discriminator", discriminator, nn.Module)
+    def __init__(self):
         self.step, self.real, self.fake = [], [], []
-        self._outputs = []  # D's outputs since the last step: [real, fake] per D update, then G's
-        self._hook = discriminator.register_forward_hook(
-            lambda module, inputs, output: self._outputs.append(output.detach()))
 
     def __call__(self, state) -> None:
-        if len(self._outputs) < 3:
-            raise RuntimeError(f"saw {len(self._outputs)} calls of D in step {state.step}; expected a real "
-                               "batch, a generated batch and G's batch (is the hook on this run's D?)")
-        real, fake = (out.float() for out in self._outputs[-3:-1])
-        self._outputs.clear()
-        for name, logits, recorded in (("real", real, state.history.d_real[-1]),
-                                       ("fake", fake, state.history.d_fake[-1])):
-            if not math.isclose(logits.mean().item(), recorded, rel_tol=1e-5, abs_tol=1e-6):
-                raise RuntimeError(f"step {state.step}: the {name} batch D saw last is not the one the loop "
-                                   "recorded; the training loop's order of D calls has changed")
         self.step.append(state.step)
-        self.real.append(torch.sigmoid(real).mean().item())
-        self.fake.append(torch.sigmoid(fake).mean().item())
-
-    def close(self) -> None:
-        self._hook.remove()
+        self.real.append(torch.sigmoid(state.d_real.float()).mean().item())
+        self.fake.append(torch.sigmoid(state.d_fake.float()).mean().item())
 
 
 def latent_class_means(z: torch.Tensor, labels: torch.Tensor, n_classes: int,

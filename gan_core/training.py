@@ -82,6 +82,8 @@ class TrainState:
     discriminator: torch.nn.Module
     history: History
     rng: torch.Generator
+    d_real: torch.Tensor | None = None  # D's raw outputs on the step's last real batch, (B,)
+    d_fake: torch.Tensor | None = None  # ... and on its last generated batch, (B,)
 
 
 Callback = Callable[[TrainState], None]
@@ -330,7 +332,7 @@ def train(generator: torch.nn.Module, discriminator: torch.nn.Module, data: Samp
             loss_g = generator_step(generator, discriminator, opt_g, g_loss_fn, noise(), step, autocast)
         history.record(step=step, d_loss=loss_d.item(), g_loss=loss_g.item(),
                        d_real=d_real.mean().item(), d_fake=d_fake.mean().item())
-        state = TrainState(step, generator, discriminator, history, rng)
+        state = TrainState(step, generator, discriminator, history, rng, d_real.detach(), d_fake.detach())
         for callback in callbacks:
             callback(state)
         if _checkpoint_due(config, step):

@@ -190,3 +190,17 @@ def test_bad_update_schemes_are_clear_errors(config, message):
     g, d = tiny_models()
     with pytest.raises(ValueError, match=message):
         training.train(g, d, data.gaussian_1d(), config)
+
+
+@pytest.mark.parametrize("updates, k", [("alternating", 1), ("alternating", 3), ("simultaneous", 1)])
+def test_callbacks_see_the_steps_discriminator_outputs(updates, k):
+    g, d = tiny_models()
+    seen = []
+    training.train(g, d, data.gaussian_1d(2.0), TrainConfig(steps=4, batch_size=8, d_steps=k, updates=updates),
+                   callbacks=(seen.append,))
+    for state in seen:
+        assert state.d_real.shape == state.d_fake.shape == (8,)
+        assert not state.d_real.requires_grad
+        assert state.d_real.mean().item() == pytest.approx(state.history.d_real[state.step - 1], rel=1e-6)
+        assert state.d_fake.mean().item() == pytest.approx(state.history.d_fake[state.step - 1], rel=1e-6)
+    assert not torch.equal(seen[0].d_real, seen[0].d_fake)
