@@ -149,7 +149,9 @@ def test_simultaneous_updates_take_both_gradients_at_the_same_weights():
                     ((g, dict(z_dim=1, out_dim=1, width=16, depth=2)), (d, dict(in_dim=1, width=16, depth=2))))
     g_ref.load_state_dict(g.state_dict())
     d_ref.load_state_dict(d.state_dict())
-    config = TrainConfig(steps=1, batch_size=8, updates="simultaneous", loss="least_squares", seed=4)
+    # SGD, whose step is proportional to the gradient (Adam's first step is only its sign)
+    config = TrainConfig(steps=1, batch_size=8, updates="simultaneous", loss="least_squares", seed=4,
+                         optimizer="sgd", lr_d=0.5, lr_g=0.5)
     history = training.train(g, d, data.gaussian_1d(2.0), config)
 
     # The same step by hand: one noise batch after one real batch, both gradients first.
@@ -162,7 +164,7 @@ def test_simultaneous_updates_take_both_gradients_at_the_same_weights():
     d_grads = torch.autograd.grad(loss_d, list(d_ref.parameters()), retain_graph=True)
     g_grads = torch.autograd.grad(loss_g, list(g_ref.parameters()))
     for net, grads in ((d_ref, d_grads), (g_ref, g_grads)):
-        opt = torch.optim.Adam(net.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        opt = torch.optim.SGD(net.parameters(), lr=0.5, momentum=0.5)
         for p, grad in zip(net.parameters(), grads):
             p.grad = grad
         opt.step()
