@@ -13,11 +13,20 @@ from IPython.display import HTML
 from matplotlib.animation import FuncAnimation
 
 from gan_core import config, plots, recipes, training
-from gan_core.checks import check_callable, check_distribution, check_extent, check_figsize, check_int
+from gan_core.checks import (
+    check_callable,
+    check_distribution,
+    check_extent,
+    check_figsize,
+    check_int,
+)
 
 
 def interactive_figure(draw, figsize=(5, 4), **controls) -> ipywidgets.Widget:
-    """Sliders for ``controls`` (ipywidgets ``interact`` abbreviations) redrawing ``draw(ax, **values)``."""
+    """Sliders for ``controls`` redrawing ``draw(ax, **values)``.
+
+    ``controls`` are ipywidgets ``interact`` abbreviations.
+    """
     check_callable("draw", draw)
     check_figsize("figsize", figsize)
 
@@ -29,14 +38,20 @@ def interactive_figure(draw, figsize=(5, 4), **controls) -> ipywidgets.Widget:
     return ipywidgets.interactive(redraw, **controls)
 
 
-def static_twin(draw, name: str, values, figsize=(5, 4), dpi: int = 72, **fixed) -> HTML:
+def static_twin(
+    draw, name: str, values, figsize=(5, 4), dpi: int = 100, **fixed
+) -> HTML:
     """An HTML animation of ``draw(ax, name=value, **fixed)`` over ``values``."""
     if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"name must be the name of one of draw's arguments, got {name!r}")
+        raise ValueError(
+            f"name must be the name of one of draw's arguments, got {name!r}"
+        )
 
     def frame(ax, value):
         draw(ax, **{name: value}, **fixed)
-        ax.set_title(f"{name} = {value:g}" if isinstance(value, float) else f"{name} = {value}")
+        ax.set_title(
+            f"{name} = {value:g}" if isinstance(value, float) else f"{name} = {value}"
+        )
 
     return animate_frames(frame, values, figsize=figsize, dpi=dpi, interval=400)
 
@@ -47,12 +62,14 @@ def without_cdn_links(html: str) -> str:
     return re.sub(r"<link[^>]*font-awesome[^>]*>", "", html)
 
 
-def animate_frames(draw, frames, figsize=(5, 4), dpi: int = 72, interval: int = 300) -> HTML:
-    """An HTML animation of ``draw(ax, frame)`` over recorded ``frames`` (e.g. a training run).
+def animate_frames(
+    draw, frames, figsize=(5, 4), dpi: int = 100, interval: int = 300
+) -> HTML:
+    """An HTML animation of ``draw(ax, frame)`` over recorded ``frames``.
 
-    The sibling of ``static_twin`` for data that is not one parameter's values: each frame
-    is whatever ``draw`` needs. Like ``static_twin`` it plays without a kernel and loads
-    nothing from the network.
+    The sibling of ``static_twin`` for data that is not one parameter's values (e.g. a
+    training run): each frame is whatever ``draw`` needs. Like ``static_twin`` it plays
+    without a kernel and loads nothing from the network.
     """
     check_callable("draw", draw)
     frames = list(frames)
@@ -73,29 +90,59 @@ def animate_frames(draw, frames, figsize=(5, 4), dpi: int = 72, interval: int = 
     return HTML(without_cdn_links(html))
 
 
-def training_view(distribution, extent, steps_per_click: int = 100, redraw_every: int = 25, seed: int = 0,
-                  figsize=(5, 4.5), **overrides) -> ipywidgets.Widget:
-    """Train a 2-D toy GAN live, GAN Lab style: each click of "train" runs ``steps`` more steps.
+def training_view(
+    distribution,
+    extent,
+    steps_per_click: int = 100,
+    redraw_every: int = 25,
+    seed: int = 0,
+    figsize=(5, 4.5),
+    **overrides,
+) -> ipywidgets.Widget:
+    """Train a 2-D toy GAN live, GAN Lab style.
 
-    The view (``plots.plot_training_frame``) shows D's raw output, real and fake points and
-    where the generator pushes each fake point. Loss, learning rates and k (d_steps) are
-    read from the controls at every click. The nets carry on from click to click; the
+    Each click of "train" runs ``steps`` more steps. The view
+    (``plots.plot_training_frame``) shows D's raw output, real and fake points and where
+    the generator pushes each fake point. Loss, learning rates and k (d_steps) are read
+    from the controls at every click. The nets carry on from click to click; the
     optimisers start afresh each time, since the controls may have changed their rates.
     ``overrides`` are ``recipes.ToySettings`` fields for the nets and batch size.
     """
     settings = recipes.ToySettings.with_overrides(**overrides)
     check_extent("extent", extent)
     check_int("redraw_every", redraw_every, minimum=1)
-    check_int("steps_per_click", steps_per_click, minimum=redraw_every, maximum=20 * redraw_every)
+    check_int(
+        "steps_per_click",
+        steps_per_click,
+        minimum=redraw_every,
+        maximum=20 * redraw_every,
+    )
     check_figsize("figsize", figsize)
     check_distribution("distribution", distribution, dim=2)
-    loss = ipywidgets.Dropdown(options=["least_squares", "non_saturating", "minimax"], description="loss")
-    lr_d = ipywidgets.FloatLogSlider(value=settings.lr_d, base=10, min=-5, max=-1, description="lr D")
-    lr_g = ipywidgets.FloatLogSlider(value=settings.lr_g, base=10, min=-5, max=-1, description="lr G")
-    d_steps = ipywidgets.IntSlider(value=settings.d_steps, min=1, max=10, description="k (D steps)")
-    steps = ipywidgets.IntSlider(value=steps_per_click, min=redraw_every, max=20 * redraw_every,
-                                 step=redraw_every, description="steps")
-    go, reset, out = ipywidgets.Button(description="train"), ipywidgets.Button(description="reset"), ipywidgets.Output()
+    loss = ipywidgets.Dropdown(
+        options=["least_squares", "non_saturating", "minimax"], description="loss"
+    )
+    lr_d = ipywidgets.FloatLogSlider(
+        value=settings.lr_d, base=10, min=-5, max=-1, description="lr D"
+    )
+    lr_g = ipywidgets.FloatLogSlider(
+        value=settings.lr_g, base=10, min=-5, max=-1, description="lr G"
+    )
+    d_steps = ipywidgets.IntSlider(
+        value=settings.d_steps, min=1, max=10, description="k (D steps)"
+    )
+    steps = ipywidgets.IntSlider(
+        value=steps_per_click,
+        min=redraw_every,
+        max=20 * redraw_every,
+        step=redraw_every,
+        description="steps",
+    )
+    go, reset, out = (
+        ipywidgets.Button(description="train"),
+        ipywidgets.Button(description="reset"),
+        ipywidgets.Output(),
+    )
     state = {"step": 0}
 
     def new_nets(_=None):
@@ -109,25 +156,44 @@ def training_view(distribution, extent, steps_per_click: int = 100, redraw_every
         with out:
             out.clear_output(wait=True)
             fig, ax = plt.subplots(figsize=figsize)
-            plots.plot_training_frame(recorder.frame(state["step"], generator, discriminator), ax=ax)
+            plots.plot_training_frame(
+                recorder.frame(state["step"], generator, discriminator), ax=ax
+            )
             plt.show()
-            plt.close(fig)  # inline backends close on show; others would keep every frame open
+            plt.close(
+                fig
+            )  # inline backends close on show; others would keep every frame open
 
     def train(_=None):
         generator, discriminator = state["nets"]
         run_config = training.TrainConfig(
-            steps=steps.value, batch_size=settings.batch_size, d_steps=d_steps.value, loss=loss.value,
-            lr_d=lr_d.value, lr_g=lr_g.value, betas=settings.betas, seed=seed + state["step"], progress=False)
+            steps=steps.value,
+            batch_size=settings.batch_size,
+            d_steps=d_steps.value,
+            loss=loss.value,
+            lr_d=lr_d.value,
+            lr_g=lr_g.value,
+            betas=settings.betas,
+            seed=seed + state["step"],
+            progress=False,
+        )
 
         def redraw(train_state):
             state["step"] += redraw_every
             show()
 
-        training.train(generator, discriminator, distribution, run_config,
-                       callbacks=(training.every(redraw_every, redraw),))
+        training.train(
+            generator,
+            discriminator,
+            distribution,
+            run_config,
+            callbacks=(training.every(redraw_every, redraw),),
+        )
 
     go.on_click(train)
     reset.on_click(new_nets)
     new_nets()
-    controls = ipywidgets.VBox([loss, lr_d, lr_g, d_steps, steps, ipywidgets.HBox([go, reset])])
+    controls = ipywidgets.VBox(
+        [loss, lr_d, lr_g, d_steps, steps, ipywidgets.HBox([go, reset])]
+    )
     return ipywidgets.HBox([controls, out])

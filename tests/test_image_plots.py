@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core import image_metrics, image_plots
+from gan_core import image_metrics, image_plots, plots
 
 
 def test_image_grid_places_each_image_and_pads_white():
@@ -28,6 +28,7 @@ def test_plots_draw_without_error():
     score = image_metrics.ImageScores(10.0, 0.5, 0.4, 9, 10, 0.1)
     axes = image_plots.plot_scores([1, 2], [score, score], floor=score)
     assert len(axes) == 3 and list(axes[0].lines[0].get_ydata()) == [10.0, 10.0]
+    assert axes[0].figure.get_figwidth() == plots.COLUMN_INCHES  # stacked, one per row
     image_plots.show_images(torch.zeros(4, 1, 3, 3), title="x")
     plt.close("all")
 
@@ -54,4 +55,24 @@ def test_image_table_labels_every_row_and_column_and_frames_marked_cells():
         image_plots.show_image_table(images, col_labels=["x"])
     with pytest.raises(ValueError, match="marked must be a bool"):
         image_plots.show_image_table(images, marked=marked.int())
+    plt.close("all")
+
+
+def test_transposed_convolution_stamps_add_up_to_torchs_transposed_convolution():
+    x = torch.tensor([[1.0, 2.0], [3.0, -4.0]])
+    kernel = torch.arange(16.0).reshape(4, 4)
+    for stride, padding in ((2, 1), (1, 0), (3, 2)):
+        stamps = image_plots.transposed_conv_stamps(x, kernel, stride, padding)
+        expected = torch.nn.functional.conv_transpose2d(
+            x[None, None], kernel[None, None], stride=stride, padding=padding)[0, 0]
+        assert stamps.shape == (4, *expected.shape)
+        torch.testing.assert_close(stamps.sum(dim=0), expected)
+    # kernel 4, stride 2, padding 1 doubles the side; each pixel paints one 4 x 4 patch, cut at the border
+    stamps = image_plots.transposed_conv_stamps(x, torch.ones(4, 4))
+    assert stamps.shape == (4, 4, 4)
+    assert [int((s != 0).sum()) for s in stamps] == [9, 9, 9, 9]
+    fig = image_plots.plot_transposed_convolution(x, torch.ones(4, 4))
+    assert len(fig.axes) == 6 and fig.get_figwidth() == plots.COLUMN_INCHES
+    with pytest.raises(ValueError, match="padding must be an integer"):
+        image_plots.transposed_conv_stamps(x, torch.ones(3, 3), padding=3)
     plt.close("all")

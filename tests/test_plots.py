@@ -84,9 +84,26 @@ def test_kde_over_training_has_one_row_per_run_and_one_column_per_step():
     points = torch.randn(50, 2)
     fig = plots.plot_kde_over_training({"GAN": {10: points, 20: points}, "LSGAN": {10: points, 20: points}},
                                        (-2, 2, -2, 2), centres=torch.zeros(1, 2))
-    axes = np.array(fig.axes).reshape(2, 2)
+    *panels, colour_bar = fig.axes
+    axes = np.array(panels).reshape(2, 2)
     assert [ax.get_title() for ax in axes[0]] == ["step 10", "step 20"]
     assert [ax.get_ylabel() for ax in axes[:, 0]] == ["GAN", "LSGAN"]
+    assert colour_bar.get_ylabel() == "density / panel maximum"
+    assert fig.get_figwidth() == plots.COLUMN_INCHES
+    for ax in panels:  # each panel scaled to its own maximum, as the colour bar says
+        assert ax.images[0].get_array().max() == pytest.approx(1.0)
+        assert ax.images[0].get_clim() == (0.0, 1.0)
+
+
+def test_column_figures_fit_the_column_with_at_most_two_panels_per_row():
+    fig, axes = plots.column_figure(2, 2, height=5)
+    assert tuple(fig.get_size_inches()) == (plots.COLUMN_INCHES, 5) and axes.shape == (2, 2)
+    with pytest.raises(ValueError, match=r"cols must be an integer in \[1, 2\], got 3"):
+        plots.column_figure(1, 3)
+    fig, axes = plots.column_mosaic([["map", "loss"], ["map", "."]], height=4)
+    assert sorted(axes) == ["loss", "map"] and fig.get_figwidth() == plots.COLUMN_INCHES
+    with pytest.raises(ValueError, match="layout must be a list of rows of 1 or 2 panel names"):
+        plots.column_mosaic([["a", "b", "c"]])
 
 
 def test_strips_show_every_run_of_every_group():
