@@ -3,4 +3,5 @@
 Importing it has no side effects: nothing is downloaded, seeded or configured.
 """
 
-__version__ = "0.3.0"  # the book's version too: CHANGELOG.md, CITATION.cff (tests/test_publishing.py)
+# the book's version too: CHANGELOG.md, CITATION.cff (tests/test_publishing.py)
+__version__ = "0.3.0"

@@ -18,8 +18,12 @@ import numpy as np
 import torch
 
 KINDS = {  # dtype kinds of check_tensor: (how a message says it, the test)
-    "integer": ("an integer",
-                lambda t: not (t.is_floating_point() or t.is_complex() or t.dtype == torch.bool)),
+    "integer": (
+        "an integer",
+        lambda t: (
+            not (t.is_floating_point() or t.is_complex() or t.dtype == torch.bool)
+        ),
+    ),
     "floating": ("a floating-point", lambda t: t.is_floating_point()),
 }
 
@@ -33,7 +37,8 @@ def is_number(value) -> bool:
 
 
 def shown(value) -> str:
-    """A value as an error message shows it: a tensor or an array by its shape, a bool as one."""
+    """A value as an error message shows it:
+    a tensor or an array by its shape, a bool as one."""
     if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim > 0:
         kind = "tensor" if isinstance(value, torch.Tensor) else "numpy array"
         return f"a {kind} of shape {tuple(value.shape)}"
@@ -44,7 +49,8 @@ def shown(value) -> str:
 
 
 def _typed(value) -> str:
-    """``shown`` with the type's name, where the shape alone does not say what ``value`` is."""
+    """``shown`` with the type's name,
+    where the shape alone does not say what ``value`` is."""
     if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim > 0:
         return shown(value)
     return f"{type(value).__name__} {shown(value)}"
@@ -57,7 +63,9 @@ def _text(bound) -> str:
 def _bounds(low=None, high=None, low_open=False, high_open=False) -> str:
     """The range part of a message: " >= 1", " in (0, 1]", ..."""
     if low is not None and high is not None:
-        return f" in {'(' if low_open else '['}{_text(low)}, {_text(high)}{')' if high_open else ']'}"
+        opening = "(" if low_open else "["
+        closing = ")" if high_open else "]"
+        return f" in {opening}{_text(low)}, {_text(high)}{closing}"
     if low is not None:
         return f" {'>' if low_open else '>='} {_text(low)}"
     if high is not None:
@@ -73,13 +81,26 @@ def _within(value, low=None, high=None, low_open=False, high_open=False) -> bool
 
 def check_int(name: str, value, minimum=None, maximum=None) -> None:
     if not (is_integer(value) and _within(value, minimum, maximum)):
-        raise ValueError(f"{name} must be an integer{_bounds(minimum, maximum)}, got {shown(value)}")
+        raise ValueError(
+            f"{name} must be an integer{_bounds(minimum, maximum)}, got {shown(value)}"
+        )
 
 
-def check_number(name: str, value, low=None, high=None, low_open: bool = False,
-                 high_open: bool = False) -> None:
-    """A finite real number, optionally within bounds (closed unless ``low_open``/``high_open``)."""
-    if is_number(value) and math.isfinite(value) and _within(value, low, high, low_open, high_open):
+def check_number(
+    name: str,
+    value,
+    low=None,
+    high=None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> None:
+    """A finite real number, optionally within bounds
+    (closed unless ``low_open``/``high_open``)."""
+    if (
+        is_number(value)
+        and math.isfinite(value)
+        and _within(value, low, high, low_open, high_open)
+    ):
         return
     if low == 0 and low_open and high is None:
         rule = "positive (a finite number > 0)"
@@ -93,7 +114,8 @@ def check_positive(name: str, value) -> None:
 
 
 def _matches(shape: tuple, spec: tuple) -> bool:
-    """Whether ``shape`` fits ``spec``: ints are exact sizes, equal names equal sizes."""
+    """Whether ``shape`` fits ``spec``: ints are exact sizes,
+    equal names equal sizes."""
     if len(shape) != len(spec):
         return False
     bound = {}
@@ -110,15 +132,23 @@ def _spec_text(spec: tuple) -> str:
 
 
 def check_shape(name: str, x, *shapes: tuple) -> None:
-    """``x`` (a tensor or an array) has one of ``shapes``, e.g. ``("n", 2)`` or ``("d", "d")``."""
+    """``x`` (a tensor or an array) has one of ``shapes``,
+    e.g. ``("n", 2)`` or ``("d", "d")``."""
     if not any(_matches(tuple(x.shape), spec) for spec in shapes):
         wanted = " or ".join(map(_spec_text, shapes))
         raise ValueError(f"{name} must have shape {wanted}, got shape {tuple(x.shape)}")
 
 
-def check_tensor(name: str, x, *shapes: tuple, kind: str | None = None, nonempty: bool = False,
-                 finite: bool = False) -> None:
-    """A torch tensor with one of ``shapes`` (any shape if none), of dtype ``kind`` if given."""
+def check_tensor(
+    name: str,
+    x,
+    *shapes: tuple,
+    kind: str | None = None,
+    nonempty: bool = False,
+    finite: bool = False,
+) -> None:
+    """A torch tensor with one of ``shapes`` (any shape if none),
+    of dtype ``kind`` if given."""
     if not isinstance(x, torch.Tensor):
         wanted = " of shape " + " or ".join(map(_spec_text, shapes)) if shapes else ""
         raise ValueError(f"{name} must be a torch tensor{wanted}, got {_typed(x)}")
@@ -134,47 +164,70 @@ def check_tensor(name: str, x, *shapes: tuple, kind: str | None = None, nonempty
 
 def check_finite(name: str, x) -> None:
     """No NaN or infinite value in the tensor or array ``x``."""
-    bad = int((~torch.isfinite(x)).sum()) if isinstance(x, torch.Tensor) else int((~np.isfinite(x)).sum())
+    bad = (
+        int((~torch.isfinite(x)).sum())
+        if isinstance(x, torch.Tensor)
+        else int((~np.isfinite(x)).sum())
+    )
     if bad:
-        raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s) "
-                         f"in shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{name} must be finite, got {bad} NaN or infinite value(s) "
+            f"in shape {tuple(x.shape)}"
+        )
 
 
 def check_values(name: str, x: torch.Tensor, low, high) -> None:
     """Every value of the non-empty tensor ``x`` lies in [low, high]."""
     smallest, largest = x.min().item(), x.max().item()
     if smallest < low or largest > high:
-        raise ValueError(f"{name} must have values in [{_text(low)}, {_text(high)}], "
-                         f"got values from {_text(smallest)} to {_text(largest)}")
+        raise ValueError(
+            f"{name} must have values in [{_text(low)}, {_text(high)}], "
+            f"got values from {_text(smallest)} to {_text(largest)}"
+        )
 
 
 def _finite_numbers(values, length: int) -> bool:
     try:
-        return len(values) == length and all(is_number(v) and math.isfinite(v) for v in values)
+        return len(values) == length and all(
+            is_number(v) and math.isfinite(v) for v in values
+        )
     except TypeError:  # no len(): not a sequence
         return False
 
 
 def check_extent(name: str, extent) -> None:
-    if not (_finite_numbers(extent, 4) and extent[0] < extent[1] and extent[2] < extent[3]):
-        raise ValueError(f"{name} must be 4 finite numbers (x0, x1, y0, y1) with x0 < x1 and y0 < y1, "
-                         f"got {shown(extent)}")
+    if not (
+        _finite_numbers(extent, 4) and extent[0] < extent[1] and extent[2] < extent[3]
+    ):
+        raise ValueError(
+            f"{name} must be 4 finite numbers (x0, x1, y0, y1) "
+            f"with x0 < x1 and y0 < y1, got {shown(extent)}"
+        )
 
 
 def check_interval(name: str, interval) -> None:
     if not (_finite_numbers(interval, 2) and interval[0] < interval[1]):
-        raise ValueError(f"{name} must be 2 finite numbers (low, high) with low < high, "
-                         f"got {shown(interval)}")
+        raise ValueError(
+            f"{name} must be 2 finite numbers (low, high) with low < high, "
+            f"got {shown(interval)}"
+        )
 
 
 def check_figsize(name: str, figsize) -> None:
     if not (_finite_numbers(figsize, 2) and min(figsize) > 0):
-        raise ValueError(f"{name} must be 2 positive numbers (width, height) in inches, got {shown(figsize)}")
+        raise ValueError(
+            f"{name} must be 2 positive numbers (width, height) in inches, "
+            f"got {shown(figsize)}"
+        )
 
 
 def check_betas(name: str, betas) -> None:
     """Adam's (beta1, beta2): two numbers in [0, 1)."""
-    if not (isinstance(betas, (tuple, list)) and len(betas) == 2 and all(is_number(b) and 0 <= b < 1 for b in betas)):
+    if not (
+        isinstance(betas, (tuple, list))
+        and len(betas) == 2
+        and all(is_number(b) and 0 <= b < 1 for b in betas)
+    ):
         raise ValueError(f"{name} must be 2 numbers in [0, 1), got {shown(betas)}")
 
 
@@ -188,22 +241,31 @@ def check_callable(name: str, value) -> None:
         raise ValueError(f"{name} must be callable, got {_typed(value)}")
 
 
-def check_distribution(name: str, value, *attributes: str, dim: int | None = None) -> None:
-    """Duck typing at the door: ``value`` samples like gan_core.data's distributions (``sample``,
-    ``dim``), has the other ``attributes`` and, if given, dimension ``dim``."""
+def check_distribution(
+    name: str, value, *attributes: str, dim: int | None = None
+) -> None:
+    """Duck typing at the door:
+    ``value`` samples like gan_core.data's distributions (``sample``, ``dim``),
+    has the other ``attributes`` and, if given, dimension ``dim``."""
     wanted = ("sample", "dim", *attributes)
     missing = [a for a in wanted if not hasattr(value, a)]
     if missing:
-        raise ValueError(f"{name} must have {', '.join(wanted)} (like gan_core.data.ring_of_gaussians()); "
-                         f"a {type(value).__name__} lacks {', '.join(missing)}")
+        raise ValueError(
+            f"{name} must have {', '.join(wanted)} "
+            "(like gan_core.data.ring_of_gaussians()); "
+            f"a {type(value).__name__} lacks {', '.join(missing)}"
+        )
     if dim is not None and value.dim != dim:
         raise ValueError(f"{name} must be {dim}-D (dim {dim}), got dim {value.dim}")
 
 
 def check_codes(**codes) -> None:
-    """LSGAN's codes: ``a`` for fakes, ``b`` for reals (they must differ), ``c`` for G's target."""
+    """LSGAN's codes: ``a`` for fakes, ``b`` for reals (they must differ),
+    ``c`` for G's target."""
     for name, value in codes.items():
         check_number(f"code {name}", value)
     if codes["a"] == codes["b"]:
-        raise ValueError(f"codes a and b must differ (a != b: the fake and the real targets), "
-                         f"got a = b = {codes['a']!r}")
+        raise ValueError(
+            f"codes a and b must differ (a != b: the fake and the real targets), "
+            f"got a = b = {codes['a']!r}"
+        )

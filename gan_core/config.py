@@ -18,22 +18,28 @@ import gan_core
 from gan_core.registry import lookup
 
 PROFILE_VARIABLE = "GAN_BOOK_PROFILE"
-THREADS_VARIABLE = "GAN_BOOK_THREADS"  # torch CPU threads outside the gpu profile (default 1)
+# torch CPU threads outside the gpu profile (default 1)
+THREADS_VARIABLE = "GAN_BOOK_THREADS"
 PROFILES = ("smoke", "cpu", "gpu")
 
 
 def get_profile(name: str | None = None) -> str:
-    """The active profile: ``name`` if given, else $GAN_BOOK_PROFILE, else gpu or cpu."""
+    """The active profile: ``name`` if given, else $GAN_BOOK_PROFILE,
+    else gpu or cpu."""
     source = "profile"
     if name is None:
-        name, source = os.environ.get(PROFILE_VARIABLE, "").strip(), f"profile (from ${PROFILE_VARIABLE})"
+        name, source = (
+            os.environ.get(PROFILE_VARIABLE, "").strip(),
+            f"profile (from ${PROFILE_VARIABLE})",
+        )
     if not name:
         return "gpu" if torch.cuda.is_available() else "cpu"
     return lookup({p: p for p in PROFILES}, name, source)
 
 
 def by_profile(smoke, cpu, gpu, profile: str | None = None):
-    """Pick the value for the active profile, e.g. ``steps = by_profile(200, 5_000, 20_000)``."""
+    """Pick the value for the active profile, e.g.
+    ``steps = by_profile(200, 5_000, 20_000)``."""
     return {"smoke": smoke, "cpu": cpu, "gpu": gpu}[get_profile(profile)]
 
 
@@ -48,12 +54,15 @@ def cpu_threads() -> int:
     """Torch CPU threads outside the gpu profile: $GAN_BOOK_THREADS, else 1."""
     value = os.environ.get(THREADS_VARIABLE, "").strip() or "1"
     if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"${THREADS_VARIABLE} must be a positive integer, got {value!r}")
+        raise ValueError(
+            f"${THREADS_VARIABLE} must be a positive integer, got {value!r}"
+        )
     return int(value)
 
 
 def setup_torch(profile: str | None = None) -> None:
-    """Use one CPU thread outside the gpu profile, unless $GAN_BOOK_THREADS says otherwise.
+    """Use one CPU thread outside the gpu profile,
+    unless $GAN_BOOK_THREADS says otherwise.
 
     Small models gain nothing from a second thread, and when both cores of a small
     machine are busy, spinning threads made a toy GAN about ten times slower. CI sets
@@ -64,7 +73,8 @@ def setup_torch(profile: str | None = None) -> None:
 
 
 def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python, NumPy and torch, and return a torch.Generator seeded with ``seed``."""
+    """Seed Python, NumPy and torch,
+    and return a torch.Generator seeded with ``seed``."""
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     random.seed(seed)
@@ -86,11 +96,14 @@ class ChapterRun:
         return by_profile(smoke, cpu, gpu, self.profile)
 
     def __str__(self) -> str:
-        return (f"profile: {self.profile} | device: {self.device} | torch {torch.__version__} | "
-                f"gan_core {gan_core.__version__}")
+        return (
+            f"profile: {self.profile} | device: {self.device} | "
+            f"torch {torch.__version__} | gan_core {gan_core.__version__}"
+        )
 
     def wall_time(self) -> str:
-        return f"wall time: {time.perf_counter() - self.started:.1f} s in the {self.profile} profile"
+        seconds = time.perf_counter() - self.started
+        return f"wall time: {seconds:.1f} s in the {self.profile} profile"
 
 
 def start_chapter(profile: str | None = None) -> ChapterRun:

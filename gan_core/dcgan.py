@@ -16,7 +16,6 @@ The image side ``size`` is 28 (start from 7 x 7 and double twice), 32 or 64 (sta
 hidden layer and of D's first layer; it doubles with every halving of the resolution.
 """
 
-
 import torch
 from torch import nn
 
@@ -24,11 +23,13 @@ from gan_core.checks import check_instance, check_int, check_tensor, check_value
 from gan_core.nets import PRIORS, sample_latent
 from gan_core.registry import lookup
 
-START = {28: (7, 2), 32: (4, 3), 64: (4, 4)}  # image side -> (first feature map side, doublings)
+# image side -> (first feature map side, doublings)
+START = {28: (7, 2), 32: (4, 3), 64: (4, 4)}
 
 
 def _layout(size: int, channels: int, width: int) -> tuple[int, int]:
-    """(first feature map side, doublings) for ``size``, after checking the nets' sizes."""
+    """(first feature map side, doublings) for ``size``,
+    after checking the nets' sizes."""
     check_int("channels", channels, minimum=1)
     check_int("width", width, minimum=1)
     check_int("size", size)  # before the lookup, which 28.0 would pass
@@ -36,7 +37,8 @@ def _layout(size: int, channels: int, width: int) -> tuple[int, int]:
 
 
 def dcgan_init(module: nn.Module) -> None:
-    """The paper's initialisation: conv weights N(0, 0.02), BN scales N(1, 0.02), biases 0."""
+    """The paper's initialisation:
+    conv weights N(0, 0.02), BN scales N(1, 0.02), biases 0."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:
@@ -47,30 +49,47 @@ def dcgan_init(module: nn.Module) -> None:
 
 
 class DCGANGenerator(nn.Module):
-    """G: z of size ``z_dim`` to an image ``(channels, size, size)`` with values in (-1, 1)."""
+    """G: z of size ``z_dim`` to an image ``(channels, size, size)``
+    with values in (-1, 1)."""
 
-    def __init__(self, z_dim: int = 100, size: int = 64, channels: int = 3, width: int = 64,
-                 prior: str = "uniform"):
+    def __init__(
+        self,
+        z_dim: int = 100,
+        size: int = 64,
+        channels: int = 3,
+        width: int = 64,
+        prior: str = "uniform",
+    ):
         super().__init__()
         lookup({p: p for p in PRIORS}, prior, "latent prior")
         check_int("z_dim", z_dim, minimum=1)
         start, doublings = _layout(size, channels, width)
         self.z_dim, self.prior, self.size, self.channels = z_dim, prior, size, channels
         hidden = width * 2 ** (doublings - 1)  # channels of the first feature map
-        layers = [  # project z (a 1 x 1 image) to a start x start map: a convolution, not a dense layer
+        # project z (a 1 x 1 image) to a start x start map:
+        # a convolution, not a dense layer
+        layers = [
             nn.ConvTranspose2d(z_dim, hidden, start, 1, 0, bias=False),
-            nn.BatchNorm2d(hidden), nn.ReLU(True)]
-        for _ in range(doublings - 1):  # each block doubles the side and halves the channels
-            layers += [nn.ConvTranspose2d(hidden, hidden // 2, 4, 2, 1, bias=False),
-                       nn.BatchNorm2d(hidden // 2), nn.ReLU(True)]
+            nn.BatchNorm2d(hidden),
+            nn.ReLU(True),
+        ]
+        # each block doubles the side and halves the channels
+        for _ in range(doublings - 1):
+            layers += [
+                nn.ConvTranspose2d(hidden, hidden // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(hidden // 2),
+                nn.ReLU(True),
+            ]
             hidden //= 2
-        layers += [nn.ConvTranspose2d(hidden, channels, 4, 2, 1), nn.Tanh()]  # output: no BN, Tanh
+        # output: no BN, Tanh
+        layers += [nn.ConvTranspose2d(hidden, channels, 4, 2, 1), nn.Tanh()]
         self.body = nn.Sequential(*layers)
         self.apply(dcgan_init)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         check_tensor("z", z, ("B", self.z_dim))
-        return self.body(z.reshape(len(z), self.z_dim, 1, 1))  # (B, z_dim) -> (B, C, size, size)
+        # (B, z_dim) -> (B, C, size, size)
+        return self.body(z.reshape(len(z), self.z_dim, 1, 1))
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """Draw ``n`` images from p_g, without gradients."""
@@ -86,15 +105,26 @@ class DCGANDiscriminator(nn.Module):
         super().__init__()
         start, doublings = _layout(size, channels, width)
         self.size, self.channels = size, channels
-        blocks = [nn.Sequential(nn.Conv2d(channels, width, 4, 2, 1),  # input layer: no BN
-                                nn.LeakyReLU(0.2, True))]
+        blocks = [
+            nn.Sequential(
+                nn.Conv2d(channels, width, 4, 2, 1),  # input layer: no BN
+                nn.LeakyReLU(0.2, True),
+            )
+        ]
         hidden = width
-        for _ in range(doublings - 1):  # each block halves the side and doubles the channels
-            blocks.append(nn.Sequential(nn.Conv2d(hidden, hidden * 2, 4, 2, 1, bias=False),
-                                        nn.BatchNorm2d(hidden * 2), nn.LeakyReLU(0.2, True)))
+        # each block halves the side and doubles the channels
+        for _ in range(doublings - 1):
+            blocks.append(
+                nn.Sequential(
+                    nn.Conv2d(hidden, hidden * 2, 4, 2, 1, bias=False),
+                    nn.BatchNorm2d(hidden * 2),
+                    nn.LeakyReLU(0.2, True),
+                )
+            )
             hidden *= 2
         self.blocks = nn.Sequential(*blocks)
-        self.head = nn.Conv2d(hidden, 1, start, 1, 0)  # start x start map -> 1 x 1: one logit
+        # start x start map -> 1 x 1: one logit
+        self.head = nn.Conv2d(hidden, 1, start, 1, 0)
         self.apply(dcgan_init)
 
     def _check_images(self, x: torch.Tensor) -> None:
@@ -106,7 +136,8 @@ class DCGANDiscriminator(nn.Module):
 
     @torch.no_grad()
     def features(self, x: torch.Tensor, grid: int = 4) -> torch.Tensor:
-        """The paper's feature vector: every block's maps max-pooled to ``grid`` x ``grid``, concatenated.
+        """The paper's feature vector:
+        every block's maps max-pooled to ``grid`` x ``grid``, concatenated.
 
         Used to classify images with a linear model trained on few labels.
         """
@@ -116,30 +147,44 @@ class DCGANDiscriminator(nn.Module):
         for block in self.blocks:
             x = block(x)
             side = min(grid, x.shape[-1])
-            pooled.append(nn.functional.adaptive_max_pool2d(x, side).flatten(1))  # (B, C * side²)
+            # (B, C * side²)
+            pooled.append(nn.functional.adaptive_max_pool2d(x, side).flatten(1))
         return torch.cat(pooled, dim=1)
 
 
-def reference_generator(z_dim: int = 100, width: int = 128, channels: int = 3) -> nn.Sequential:
-    """The 64 x 64 generator of the authors' code (Newmu/dcgan_code, ``faces/train_uncond_dcgan.py``).
+def reference_generator(
+    z_dim: int = 100, width: int = 128, channels: int = 3
+) -> nn.Sequential:
+    """The 64 x 64 generator of the authors' code
+    (Newmu/dcgan_code, ``faces/train_uncond_dcgan.py``).
 
-    Built only to count its parameters next to ``DCGANGenerator``: z goes through a dense
-    projection to 4 x 4 x 8·width with batch norm on every one of those units, then four
-    5 x 5 transposed convolutions (stride 2) halve the channels and double the side; no
-    biases (batch norm's shift replaces them, the output layer has none). At width 128 the
-    channels are 1024-512-256-128-3, those of the paper's Figure 1.
+    Built only to count its parameters next to ``DCGANGenerator``: z goes through a
+    dense projection to 4 x 4 x 8·width with batch norm on every one of those units,
+    then four 5 x 5 transposed convolutions (stride 2) halve the channels and double the
+    side; no biases (batch norm's shift replaces them, the output layer has none). At
+    width 128 the channels are 1024-512-256-128-3, those of the paper's Figure 1.
     """
     for name, value in (("z_dim", z_dim), ("width", width), ("channels", channels)):
         check_int(name, value, minimum=1)
     hidden = 8 * width
-    layers = [nn.Linear(z_dim, hidden * 16, bias=False), nn.BatchNorm1d(hidden * 16), nn.ReLU(),
-              nn.Unflatten(1, (hidden, 4, 4))]
+    layers = [
+        nn.Linear(z_dim, hidden * 16, bias=False),
+        nn.BatchNorm1d(hidden * 16),
+        nn.ReLU(),
+        nn.Unflatten(1, (hidden, 4, 4)),
+    ]
     for out in (hidden // 2, hidden // 4, hidden // 8):
-        layers += [nn.ConvTranspose2d(hidden, out, 5, 2, 2, output_padding=1, bias=False),
-                   nn.BatchNorm2d(out), nn.ReLU()]
+        layers += [
+            nn.ConvTranspose2d(hidden, out, 5, 2, 2, output_padding=1, bias=False),
+            nn.BatchNorm2d(out),
+            nn.ReLU(),
+        ]
         hidden = out
-    return nn.Sequential(*layers, nn.ConvTranspose2d(hidden, channels, 5, 2, 2, output_padding=1,
-                                                     bias=False), nn.Tanh())
+    return nn.Sequential(
+        *layers,
+        nn.ConvTranspose2d(hidden, channels, 5, 2, 2, output_padding=1, bias=False),
+        nn.Tanh(),
+    )
 
 
 def parameter_count(net: nn.Module) -> int:
@@ -149,13 +194,14 @@ def parameter_count(net: nn.Module) -> int:
 
 
 class DiscriminatorProbabilities:
-    """A training callback: mean sigmoid(D) on the real and the generated batch of every step.
+    """A training callback: mean sigmoid(D) on the real and the generated batch
+    of every step.
 
-    The loop's ``History`` keeps D's mean *logit* per batch, and the sigmoid of a mean logit
-    is not the mean probability (the sigmoid is not linear). This callback reads the step's
-    raw outputs from the ``TrainState`` and keeps ``real`` and ``fake``: the mean of
-    sigmoid(D) over the real and the generated batch of the step's last D update.
-    Chapter "DCGAN".
+    The loop's ``History`` keeps D's mean *logit* per batch, and the sigmoid of a mean
+    logit is not the mean probability (the sigmoid is not linear). This callback reads
+    the step's raw outputs from the ``TrainState`` and keeps ``real`` and ``fake``: the
+    mean of sigmoid(D) over the real and the generated batch of the step's last D
+    update. Chapter "DCGAN".
     """
 
     def __init__(self):
@@ -167,13 +213,14 @@ class DiscriminatorProbabilities:
         self.fake.append(torch.sigmoid(state.d_fake.float()).mean().item())
 
 
-def latent_class_means(z: torch.Tensor, labels: torch.Tensor, n_classes: int,
-                       per_class: int | None = None) -> torch.Tensor:
+def latent_class_means(
+    z: torch.Tensor, labels: torch.Tensor, n_classes: int, per_class: int | None = None
+) -> torch.Tensor:
     """The mean latent vector of each class, ``(n_classes, z_dim)`` (chapter "DCGAN").
 
-    ``labels`` ``(n,)`` are the classes of ``G(z)``; ``per_class`` averages only the first
-    that many vectors of each class (the DCGAN paper averages three). A class with fewer
-    vectors than that, or none, gets a row of NaN.
+    ``labels`` ``(n,)`` are the classes of ``G(z)``; ``per_class`` averages only the
+    first that many vectors of each class (the DCGAN paper averages three). A class with
+    fewer vectors than that, or none, gets a row of NaN.
     """
     check_tensor("z", z, ("n", "d"), kind="floating", nonempty=True)
     check_tensor("labels", labels, (len(z),), kind="integer")
@@ -188,8 +235,11 @@ def latent_class_means(z: torch.Tensor, labels: torch.Tensor, n_classes: int,
     return means
 
 
-def latent_arithmetic(starts: torch.Tensor, start_classes: torch.Tensor, means: torch.Tensor) -> torch.Tensor:
-    """``z - means[a] + means[b]`` for every start ``z`` of class ``a`` and every class ``b``.
+def latent_arithmetic(
+    starts: torch.Tensor, start_classes: torch.Tensor, means: torch.Tensor
+) -> torch.Tensor:
+    """``z - means[a] + means[b]`` for every start ``z`` of class ``a``
+    and every class ``b``.
 
     Returns ``(n, n_classes, z_dim)``: row i moves ``starts[i]`` to each class in turn
     (chapter "DCGAN").
@@ -208,8 +258,13 @@ def layer_shapes(net: nn.Module, x: torch.Tensor) -> list[tuple[str, tuple[int, 
     shapes, hooks = [], []
     for name, module in net.named_modules():
         if not list(module.children()):
-            hooks.append(module.register_forward_hook(
-                lambda m, _, out, name=name: shapes.append((f"{name} {type(m).__name__}", tuple(out.shape)))))
+            hooks.append(
+                module.register_forward_hook(
+                    lambda m, _, out, name=name: shapes.append(
+                        (f"{name} {type(m).__name__}", tuple(out.shape))
+                    )
+                )
+            )
     try:
         with torch.no_grad():
             net(x)
@@ -220,6 +275,7 @@ def layer_shapes(net: nn.Module, x: torch.Tensor) -> list[tuple[str, tuple[int, 
 
 
 def fast_settings(device: torch.device) -> dict:
-    """TrainConfig flags that pay off on CUDA and not on a CPU: bf16 autocast and channels_last."""
+    """TrainConfig flags that pay off on CUDA and not on a CPU:
+    bf16 autocast and channels_last."""
     cuda = torch.device(device).type == "cuda"
     return {"bf16": cuda, "channels_last": cuda}

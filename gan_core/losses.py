@@ -5,8 +5,9 @@
 * ``d_loss(d_real, d_fake)``: what the discriminator minimises,
 * ``g_loss(d_fake)``: what the generator minimises,
 
-both batch means, written exactly as in the papers. ``d_real`` and ``d_fake`` are D's
-raw outputs: logits for the cross-entropy losses, the unsquashed score for least squares.
+both batch means, written exactly as in the papers.
+``d_real`` and ``d_fake`` are D's raw outputs: logits for the cross-entropy losses,
+the unsquashed score for least squares.
 """
 
 from typing import Callable, NamedTuple
@@ -68,14 +69,21 @@ def least_squares(a: float = 0.0, b: float = 1.0, c: float = 1.0) -> LossPair:
     return LossPair(d_loss, g_loss)
 
 
-LOSSES = {"minimax": minimax, "non_saturating": non_saturating, "least_squares": least_squares}
+LOSSES = {
+    "minimax": minimax,
+    "non_saturating": non_saturating,
+    "least_squares": least_squares,
+}
 
 
 def get(name: str, **params) -> LossPair:
-    """The loss pair called ``name``; ``params`` go to it (only least_squares takes any)."""
+    """The loss pair called ``name``; ``params`` go to it
+    (only least_squares takes any)."""
     make = lookup(LOSSES, name, "loss")
     try:
         return make(**params)
     except TypeError:
         accepted = make.__code__.co_varnames[: make.__code__.co_argcount]
-        raise ValueError(f"loss {name!r} takes parameters {list(accepted)}, got {sorted(params)}") from None
+        raise ValueError(
+            f"loss {name!r} takes parameters {list(accepted)}, got {sorted(params)}"
+        ) from None

@@ -16,13 +16,16 @@ from gan_core.checks import check_number, check_positive, check_tensor
 class ModeCoverage:
     modes_recovered: int  # modes holding at least min_share of a uniform share
     n_modes: int
-    high_quality_fraction: float  # fraction of samples within n_std of their nearest centre
-    kl_to_uniform: float  # KL(mode histogram of high-quality samples || uniform); nan if none
+    # fraction of samples within n_std of their nearest centre
+    high_quality_fraction: float
+    # KL(mode histogram of high-quality samples || uniform); nan if none
+    kl_to_uniform: float
     counts: tuple[int, ...]  # high-quality samples per mode
 
 
 def kl_to_uniform(counts: torch.Tensor) -> float:
-    """KL(p || uniform) of the histogram ``counts``, with 0 log 0 = 0; nan for an empty histogram."""
+    """KL(p || uniform) of the histogram ``counts``, with 0 log 0 = 0;
+    nan for an empty histogram."""
     check_tensor("counts", counts, ("K",), nonempty=True, finite=True)
     if bool((counts < 0).any()):
         raise ValueError(f"counts must be non-negative, got {counts.tolist()}")
@@ -34,8 +37,13 @@ def kl_to_uniform(counts: torch.Tensor) -> float:
     return float((p[nonzero] * torch.log(p[nonzero] * len(counts))).sum())
 
 
-def mode_coverage(samples: torch.Tensor, centres: torch.Tensor, std: float,
-                  n_std: float = 3.0, min_share: float = 0.2) -> ModeCoverage:
+def mode_coverage(
+    samples: torch.Tensor,
+    centres: torch.Tensor,
+    std: float,
+    n_std: float = 3.0,
+    min_share: float = 0.2,
+) -> ModeCoverage:
     """Measure how well ``samples`` (n, d) cover the modes at ``centres`` (K, d).
 
     ``min_share``: a mode counts as recovered when it holds at least this fraction of
@@ -44,8 +52,10 @@ def mode_coverage(samples: torch.Tensor, centres: torch.Tensor, std: float,
     check_tensor("samples", samples, nonempty=True, finite=True)
     check_tensor("centres", centres, nonempty=True, finite=True)
     if samples.ndim != 2 or centres.ndim != 2 or samples.shape[1] != centres.shape[1]:
-        raise ValueError(f"samples {tuple(samples.shape)} and centres {tuple(centres.shape)} "
-                         "must both be (n, d) with the same d")
+        raise ValueError(
+            f"samples {tuple(samples.shape)} and centres {tuple(centres.shape)} "
+            "must both be (n, d) with the same d"
+        )
     check_positive("std", std)
     check_positive("n_std", n_std)
     check_number("min_share", min_share, low=0, high=1, low_open=True)

@@ -15,7 +15,8 @@ ACTIVATIONS = {
 
 PRIORS = ("normal", "uniform")
 
-ORTHOGONAL_GAIN = 1.4  # the LSGAN paper's mixture code: orthogonal(gain=1.4) weights, zero biases
+# the LSGAN paper's mixture code: orthogonal(gain=1.4) weights, zero biases
+ORTHOGONAL_GAIN = 1.4
 
 
 def _orthogonal(net: nn.Module) -> None:
@@ -26,13 +27,15 @@ def _orthogonal(net: nn.Module) -> None:
 
 
 INITS = {
-    "pytorch": lambda net: None,  # PyTorch's default (Kaiming-uniform weights and biases)
+    # PyTorch's default (Kaiming-uniform weights and biases)
+    "pytorch": lambda net: None,
     "orthogonal": _orthogonal,
 }
 
 
 def initialise(net: nn.Module, scheme: str) -> nn.Module:
-    """Re-initialise ``net``'s linear layers in place by ``scheme`` (a name in INITS); returns it.
+    """Re-initialise ``net``'s linear layers in place by ``scheme`` (a name in INITS);
+    returns it.
 
     Draws from torch's global generator: seed it first for a repeatable net.
     """
@@ -40,9 +43,15 @@ def initialise(net: nn.Module, scheme: str) -> nn.Module:
     return net
 
 
-def sample_latent(n: int, z_dim: int, prior: str = "normal", generator: torch.Generator | None = None,
-                  device: torch.device | str = "cpu") -> torch.Tensor:
-    """Draw ``(n, z_dim)`` noise: N(0, I), or U(-1, 1) as in the GAN paper's Figure 1."""
+def sample_latent(
+    n: int,
+    z_dim: int,
+    prior: str = "normal",
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+) -> torch.Tensor:
+    """Draw ``(n, z_dim)`` noise: N(0, I),
+    or U(-1, 1) as in the GAN paper's Figure 1."""
     lookup({p: p for p in PRIORS}, prior, "latent prior")
     check_int("n", n, minimum=1)
     check_int("z_dim", z_dim, minimum=1)
@@ -53,7 +62,9 @@ def sample_latent(n: int, z_dim: int, prior: str = "normal", generator: torch.Ge
     return z.to(device)
 
 
-def mlp(in_dim: int, out_dim: int, width: int, depth: int, activation: str) -> nn.Sequential:
+def mlp(
+    in_dim: int, out_dim: int, width: int, depth: int, activation: str
+) -> nn.Sequential:
     """``depth`` hidden layers of ``width`` units, then a linear output layer."""
     check_int("in_dim", in_dim, minimum=1)
     check_int("out_dim", out_dim, minimum=1)
@@ -69,10 +80,18 @@ def mlp(in_dim: int, out_dim: int, width: int, depth: int, activation: str) -> n
 
 
 class MLPGenerator(nn.Module):
-    """G: noise z of size ``z_dim`` to a point of size ``out_dim``, no output squashing."""
+    """G: noise z of size ``z_dim`` to a point of size ``out_dim``,
+    no output squashing."""
 
-    def __init__(self, z_dim: int = 2, out_dim: int = 2, width: int = 128, depth: int = 2,
-                 activation: str = "relu", prior: str = "normal"):
+    def __init__(
+        self,
+        z_dim: int = 2,
+        out_dim: int = 2,
+        width: int = 128,
+        depth: int = 2,
+        activation: str = "relu",
+        prior: str = "normal",
+    ):
         super().__init__()
         lookup({p: p for p in PRIORS}, prior, "latent prior")
         check_int("z_dim", z_dim, minimum=1)
@@ -93,7 +112,13 @@ class MLPGenerator(nn.Module):
 class MLPDiscriminator(nn.Module):
     """D: a point to one raw score per sample (a logit, or the least squares output)."""
 
-    def __init__(self, in_dim: int = 2, width: int = 128, depth: int = 2, activation: str = "leaky_relu"):
+    def __init__(
+        self,
+        in_dim: int = 2,
+        width: int = 128,
+        depth: int = 2,
+        activation: str = "leaky_relu",
+    ):
         super().__init__()
         self.in_dim = in_dim
         self.body = mlp(in_dim, 1, width, depth, activation)

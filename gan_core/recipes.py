@@ -17,20 +17,28 @@ import numpy as np
 import torch
 
 from gan_core import losses, metrics, nets, probes, training
-from gan_core.checks import (check_betas, check_callable, check_distribution, check_extent, check_instance,
-                             check_int, check_positive)
+from gan_core.checks import (
+    check_betas,
+    check_callable,
+    check_distribution,
+    check_extent,
+    check_instance,
+    check_int,
+    check_positive,
+)
 from gan_core.config import get_device, seed_everything
 from gan_core.plots import grid_2d
 from gan_core.registry import lookup
 
-# The official LSGAN mixture code's training, as ToySettings overrides (chapter 03 compares it
-# with Algorithm 1 and PyTorch's initialisation, this module's defaults).
+# The official LSGAN mixture code's training, as ToySettings overrides (chapter 03
+# compares it with Algorithm 1 and PyTorch's initialisation, this module's defaults).
 OFFICIAL_MIXTURE_CODE = {"updates": "simultaneous", "init": "orthogonal"}
 
 
 @dataclass(frozen=True)
 class ToySettings:
-    """Everything about a toy GAN run except the data, the loss, the steps and the seed."""
+    """Everything about a toy GAN run
+    except the data, the loss, the steps and the seed."""
 
     z_dim: int = 256  # LSGAN's mixture code: a 256-d Gaussian noise vector
     width: int = 128  # LSGAN's mixture code: 128 units per hidden layer, in G and in D
@@ -39,13 +47,18 @@ class ToySettings:
     batch_size: int = 512  # LSGAN's mixture code
     lr_d: float = 1e-4  # LSGAN's mixture code: D learns ten times slower than G
     lr_g: float = 1e-3
-    betas: tuple[float, float] = (0.5, 0.999)  # Adam with beta1 = 0.5, as in DCGAN and LSGAN
+    # Adam with beta1 = 0.5, as in DCGAN and LSGAN
+    betas: tuple[float, float] = (0.5, 0.999)
     optimizer: str = "adam"
     d_steps: int = 1  # k in Algorithm 1
-    # The two ways the official mixture code differs from Algorithm 1 with PyTorch's defaults:
-    updates: str = "alternating"  # the code: "simultaneous" (see training.TrainConfig.updates)
+    # The two ways the official mixture code differs from Algorithm 1
+    # with PyTorch's defaults:
+    updates: str = (
+        "alternating"  # the code: "simultaneous" (see training.TrainConfig.updates)
+    )
     init: str = "pytorch"  # the code: "orthogonal" (gain 1.4, zero biases; nets.INITS)
-    loss_params: dict = field(default_factory=dict)  # e.g. {"a": -1, "b": 1, "c": 0} for least_squares
+    # e.g. {"a": -1, "b": 1, "c": 0} for least_squares
+    loss_params: dict = field(default_factory=dict)
 
     def __post_init__(self):
         for name in ("z_dim", "width", "batch_size", "d_steps"):
@@ -54,7 +67,9 @@ class ToySettings:
         check_positive("lr_d", self.lr_d)
         check_positive("lr_g", self.lr_g)
         check_betas("betas", self.betas)
-        lookup({name: name for name in training.UPDATE_SCHEMES}, self.updates, "updates")
+        lookup(
+            {name: name for name in training.UPDATE_SCHEMES}, self.updates, "updates"
+        )
         lookup(nets.INITS, self.init, "init")
         if not isinstance(self.loss_params, dict):
             raise ValueError(f"loss_params must be a dict, got {self.loss_params!r}")
@@ -64,13 +79,16 @@ class ToySettings:
         valid = [f.name for f in dataclasses.fields(cls)]
         unknown = sorted(set(overrides) - set(valid))
         if unknown:
-            raise ValueError(f"unknown setting(s) {unknown}; valid ones are: {', '.join(valid)}")
+            raise ValueError(
+                f"unknown setting(s) {unknown}; valid ones are: {', '.join(valid)}"
+            )
         return cls(**overrides)
 
 
 @dataclass
 class ToyGAN:
-    """What ``toy_gan`` returns: the trained nets, their history and how the run was set up."""
+    """What ``toy_gan`` returns:
+    the trained nets, their history and how the run was set up."""
 
     generator: nets.MLPGenerator
     discriminator: nets.MLPDiscriminator
@@ -80,20 +98,43 @@ class ToyGAN:
     seconds: float  # wall time of the training loop
 
 
-def build_nets(dim: int, settings: ToySettings) -> tuple[nets.MLPGenerator, nets.MLPDiscriminator]:
-    """G and D for ``dim``-dimensional toy data, sized by ``settings`` (seed torch first)."""
+def build_nets(
+    dim: int, settings: ToySettings
+) -> tuple[nets.MLPGenerator, nets.MLPDiscriminator]:
+    """G and D for ``dim``-dimensional toy data, sized by ``settings``
+    (seed torch first)."""
     check_int("dim", dim, minimum=1)
     check_instance("settings", settings, ToySettings)
-    generator = nets.MLPGenerator(z_dim=settings.z_dim, out_dim=dim, width=settings.width,
-                                  depth=settings.depth, activation=settings.activation)
-    discriminator = nets.MLPDiscriminator(in_dim=dim, width=settings.width, depth=settings.depth,
-                                          activation=settings.activation)
-    return nets.initialise(generator, settings.init), nets.initialise(discriminator, settings.init)
+    generator = nets.MLPGenerator(
+        z_dim=settings.z_dim,
+        out_dim=dim,
+        width=settings.width,
+        depth=settings.depth,
+        activation=settings.activation,
+    )
+    discriminator = nets.MLPDiscriminator(
+        in_dim=dim,
+        width=settings.width,
+        depth=settings.depth,
+        activation=settings.activation,
+    )
+    return (
+        nets.initialise(generator, settings.init),
+        nets.initialise(discriminator, settings.init),
+    )
 
 
-def toy_gan(distribution, loss: str = "least_squares", steps: int = 1_000, seed: int = 0,
-            callbacks: tuple = (), progress: bool | None = False, **overrides) -> ToyGAN:
-    """Train a toy GAN on ``distribution`` in one call; ``overrides`` are ``ToySettings`` fields.
+def toy_gan(
+    distribution,
+    loss: str = "least_squares",
+    steps: int = 1_000,
+    seed: int = 0,
+    callbacks: tuple = (),
+    progress: bool | None = False,
+    **overrides,
+) -> ToyGAN:
+    """Train a toy GAN on ``distribution`` in one call;
+    ``overrides`` are ``ToySettings`` fields.
 
     ``seed`` seeds the nets' initialisation and the loop's data and noise draws, so a
     run is repeatable.
@@ -104,30 +145,59 @@ def toy_gan(distribution, loss: str = "least_squares", steps: int = 1_000, seed:
     for callback in callbacks:
         check_callable("each callback", callback)
     settings = ToySettings.with_overrides(**overrides)
-    losses.get(loss, **settings.loss_params)  # a bad loss name or code is an error before any work
+    # a bad loss name or code is an error before any work
+    losses.get(loss, **settings.loss_params)
     seed_everything(seed)
-    generator, discriminator = (net.to(get_device()) for net in build_nets(distribution.dim, settings))
+    generator, discriminator = (
+        net.to(get_device()) for net in build_nets(distribution.dim, settings)
+    )
     config = training.TrainConfig(
-        steps=steps, batch_size=settings.batch_size, d_steps=settings.d_steps, loss=loss,
-        loss_params=dict(settings.loss_params), optimizer=settings.optimizer, lr_d=settings.lr_d,
-        lr_g=settings.lr_g, betas=settings.betas, updates=settings.updates, seed=seed, progress=progress)
+        steps=steps,
+        batch_size=settings.batch_size,
+        d_steps=settings.d_steps,
+        loss=loss,
+        loss_params=dict(settings.loss_params),
+        optimizer=settings.optimizer,
+        lr_d=settings.lr_d,
+        lr_g=settings.lr_g,
+        betas=settings.betas,
+        updates=settings.updates,
+        seed=seed,
+        progress=progress,
+    )
     started = time.perf_counter()
-    history = training.train(generator, discriminator, distribution, config, callbacks=tuple(callbacks))
-    return ToyGAN(generator, discriminator, history, loss, settings, time.perf_counter() - started)
+    history = training.train(
+        generator, discriminator, distribution, config, callbacks=tuple(callbacks)
+    )
+    return ToyGAN(
+        generator, discriminator, history, loss, settings, time.perf_counter() - started
+    )
 
 
-def evaluate(generator, distribution, n: int = 2_500, seed: int = 12_345, n_std: float = 3.0,
-             min_share: float = 0.2) -> metrics.ModeCoverage:
+def evaluate(
+    generator,
+    distribution,
+    n: int = 2_500,
+    seed: int = 12_345,
+    n_std: float = 3.0,
+    min_share: float = 0.2,
+) -> metrics.ModeCoverage:
     """``mode_coverage`` of ``n`` generated points, with the distribution's own std."""
     check_distribution("distribution", distribution, "centres", "stds")
     check_int("n", n, minimum=1)
     fake = generator.sample(n, torch.Generator().manual_seed(seed)).cpu()
-    return metrics.mode_coverage(fake, distribution.centres, float(distribution.stds.max()),
-                                 n_std=n_std, min_share=min_share)
+    return metrics.mode_coverage(
+        fake,
+        distribution.centres,
+        float(distribution.stds.max()),
+        n_std=n_std,
+        min_share=min_share,
+    )
 
 
 class CoverageTracker:
-    """A callback recording ``evaluate`` every ``every`` steps: ``steps`` and ``results``."""
+    """A callback recording ``evaluate`` every ``every`` steps:
+    ``steps`` and ``results``."""
 
     def __init__(self, distribution, every: int, n: int = 2_500):
         check_distribution("distribution", distribution, "centres", "stds")
@@ -144,7 +214,8 @@ class CoverageTracker:
 
 
 class SampleSnapshots:
-    """A callback keeping ``n`` generated points (fixed noise) at each step in ``at_steps``."""
+    """A callback keeping ``n`` generated points (fixed noise)
+    at each step in ``at_steps``."""
 
     def __init__(self, at_steps, n: int = 2_500, seed: int = 0):
         at_steps = list(at_steps)
@@ -158,32 +229,56 @@ class SampleSnapshots:
 
     def __call__(self, state: training.TrainState) -> None:
         if state.step in self.at_steps:
-            self.samples[state.step] = state.generator.sample(self.n, torch.Generator().manual_seed(self.seed)).cpu()
+            self.samples[state.step] = state.generator.sample(
+                self.n, torch.Generator().manual_seed(self.seed)
+            ).cpu()
 
 
-RUN_COLUMNS = ["setting", "loss", "seed", "modes_recovered", "n_modes", "high_quality_fraction",
-               "kl_to_uniform", "all_modes", "diverged", "seconds"]
+RUN_COLUMNS = [
+    "setting",
+    "loss",
+    "seed",
+    "modes_recovered",
+    "n_modes",
+    "high_quality_fraction",
+    "kl_to_uniform",
+    "all_modes",
+    "diverged",
+    "seconds",
+]
 
 
-def run_seeds(settings: dict[str, dict], seeds, distribution, steps: int, n_eval: int = 2_500,
-              on_run=None, judged_on=None, n_std: float = 3.0):
+def run_seeds(
+    settings: dict[str, dict],
+    seeds,
+    distribution,
+    steps: int,
+    n_eval: int = 2_500,
+    on_run=None,
+    judged_on=None,
+    n_std: float = 3.0,
+):
     """Train every named setting with every seed; a pandas DataFrame, one row per run.
 
-    ``settings`` maps a name to ``toy_gan`` keyword arguments (``loss`` and any overrides).
-    Runs are measured against the modes of ``judged_on`` (default: ``distribution``), e.g.
-    the 8 distinct modes of ``data.lsgan_code_ring``, which has a doubled ninth component.
-    A point counts for a mode within ``n_std`` of the modes' std (``evaluate``): 3 is the
-    strict count of the literature; a larger value asks only where the mass went.
-    Columns: setting, loss, seed, modes_recovered, n_modes, high_quality_fraction,
-    kl_to_uniform, all_modes, diverged, seconds. A run whose loss becomes NaN is kept
-    as a row with ``diverged=True`` and no metrics, rather than dropped.
-    ``on_run(row)`` is called after each run, e.g. to print progress.
+    ``settings`` maps a name to ``toy_gan`` keyword arguments (``loss`` and any
+    overrides). Runs are measured against the modes of ``judged_on`` (default:
+    ``distribution``), e.g. the 8 distinct modes of ``data.lsgan_code_ring``, which has
+    a doubled ninth component. A point counts for a mode within ``n_std`` of the modes'
+    std (``evaluate``): 3 is the strict count of the literature; a larger value asks
+    only where the mass went. Columns: setting, loss, seed, modes_recovered, n_modes,
+    high_quality_fraction, kl_to_uniform, all_modes, diverged, seconds. A run whose loss
+    becomes NaN is kept as a row with ``diverged=True`` and no metrics, rather than
+    dropped. ``on_run(row)`` is called after each run, e.g. to print progress.
     """
     import pandas as pd
 
-    if not settings or not all(isinstance(kwargs, dict) for kwargs in settings.values()):
-        raise ValueError(f"settings must map at least one name to a dict of toy_gan arguments, "
-                         f"got {settings!r}")
+    if not settings or not all(
+        isinstance(kwargs, dict) for kwargs in settings.values()
+    ):
+        raise ValueError(
+            f"settings must map at least one name to a dict of toy_gan arguments, "
+            f"got {settings!r}"
+        )
     seeds = list(seeds)
     if not seeds:
         raise ValueError("seeds must hold at least one seed")
@@ -198,16 +293,31 @@ def run_seeds(settings: dict[str, dict], seeds, distribution, steps: int, n_eval
         for seed in seeds:
             started = time.perf_counter()
             try:
-                result = toy_gan(distribution, loss=loss, steps=steps, seed=seed, **kwargs)
+                result = toy_gan(
+                    distribution, loss=loss, steps=steps, seed=seed, **kwargs
+                )
                 coverage = evaluate(result.generator, judged_on, n_eval, n_std=n_std)
-                measured = dict(modes_recovered=coverage.modes_recovered,
-                                high_quality_fraction=coverage.high_quality_fraction,
-                                kl_to_uniform=coverage.kl_to_uniform, diverged=False)
+                measured = dict(
+                    modes_recovered=coverage.modes_recovered,
+                    high_quality_fraction=coverage.high_quality_fraction,
+                    kl_to_uniform=coverage.kl_to_uniform,
+                    diverged=False,
+                )
             except training.TrainingDiverged:
-                measured = dict(modes_recovered=0, high_quality_fraction=math.nan,
-                                kl_to_uniform=math.nan, diverged=True)
-            row = dict(setting=name, loss=loss, seed=seed, n_modes=len(judged_on.centres), **measured,
-                       seconds=time.perf_counter() - started)
+                measured = dict(
+                    modes_recovered=0,
+                    high_quality_fraction=math.nan,
+                    kl_to_uniform=math.nan,
+                    diverged=True,
+                )
+            row = dict(
+                setting=name,
+                loss=loss,
+                seed=seed,
+                n_modes=len(judged_on.centres),
+                **measured,
+                seconds=time.perf_counter() - started,
+            )
             row["all_modes"] = row["modes_recovered"] == row["n_modes"]
             rows.append(row)
             if on_run is not None:
@@ -219,39 +329,57 @@ def _check_table(table, *columns: str) -> None:
     """A table like those ``run_seeds`` makes, with at least ``columns``."""
     missing = [c for c in columns if c not in getattr(table, "columns", ())]
     if missing:
-        raise ValueError(f"table must be a run_seeds table (a DataFrame); it lacks the columns {missing}")
+        raise ValueError(
+            "table must be a run_seeds table (a DataFrame); "
+            f"it lacks the columns {missing}"
+        )
 
 
 def summarise(table):
-    """Per setting: median and interquartile range of each metric, and counts of runs."""
+    """Per setting: median and interquartile range of each metric,
+    and counts of runs."""
     import pandas as pd
 
-    _check_table(table, "setting", "all_modes", "diverged", "modes_recovered", "high_quality_fraction",
-                 "kl_to_uniform")
+    _check_table(
+        table,
+        "setting",
+        "all_modes",
+        "diverged",
+        "modes_recovered",
+        "high_quality_fraction",
+        "kl_to_uniform",
+    )
 
     def iqr(values):
         return values.quantile(0.75) - values.quantile(0.25)
 
     grouped = table.groupby("setting", sort=False)
-    return pd.DataFrame({
-        "runs": grouped.size(),
-        "all modes": grouped["all_modes"].sum(),
-        "diverged": grouped["diverged"].sum(),
-        "modes, median": grouped["modes_recovered"].median(),
-        "modes, IQR": grouped["modes_recovered"].agg(iqr),
-        "high quality, median": grouped["high_quality_fraction"].median(),
-        "KL, median": grouped["kl_to_uniform"].median(),
-        "KL, IQR": grouped["kl_to_uniform"].agg(iqr),
-    })
+    return pd.DataFrame(
+        {
+            "runs": grouped.size(),
+            "all modes": grouped["all_modes"].sum(),
+            "diverged": grouped["diverged"].sum(),
+            "modes, median": grouped["modes_recovered"].median(),
+            "modes, IQR": grouped["modes_recovered"].agg(iqr),
+            "high quality, median": grouped["high_quality_fraction"].median(),
+            "KL, median": grouped["kl_to_uniform"].median(),
+            "KL, IQR": grouped["kl_to_uniform"].agg(iqr),
+        }
+    )
 
 
 def undecided_level(loss: str, loss_params: dict | None = None) -> float:
-    """The output at which D cannot tell real from fake: logit 0, or halfway between the codes."""
-    losses.get(loss, **(loss_params or {}))  # a bad name or code is an error, not a level of 0
+    """The output at which D cannot tell real from fake: logit 0,
+    or halfway between the codes."""
+    # a bad name or code is an error, not a level of 0
+    losses.get(loss, **(loss_params or {}))
     if loss != "least_squares":
         return 0.0
     defaults = inspect.signature(losses.least_squares).parameters
-    codes = {name: (loss_params or {}).get(name, defaults[name].default) for name in ("a", "b")}
+    codes = {
+        name: (loss_params or {}).get(name, defaults[name].default)
+        for name in ("a", "b")
+    }
     return (codes["a"] + codes["b"]) / 2
 
 
@@ -263,24 +391,42 @@ class Frame:
     loss: str
     extent: tuple[float, float, float, float]
     field: np.ndarray  # D's raw output on a grid over extent, (res, res), rows = y
-    level: float  # D's undecided output: 0 for a logit, (a + b) / 2 for least squares codes
+    # D's undecided output: 0 for a logit, (a + b) / 2 for least squares codes
+    level: float
     real: np.ndarray  # fixed real points, (n, 2)
     fake: np.ndarray  # G's points for fixed noise, (n, 2)
-    push: np.ndarray  # -∂g_loss/∂x at each fake point, (n, 2): where G's update moves it
+    # -∂g_loss/∂x at each fake point, (n, 2): where G's update moves it
+    push: np.ndarray
 
 
 class FrameRecorder:
     """A callback keeping a ``Frame`` every ``every`` steps: D's heat map, real and fake
-    points, and the generator's gradient on each fake point (``probes.point_gradients``)."""
+    points, and the generator's gradient on each fake point
+    (``probes.point_gradients``)."""
 
-    def __init__(self, distribution, loss: str, every: int, extent, n: int = 150, resolution: int = 60,
-                 loss_params: dict | None = None, seed: int = 0):
-        check_distribution("distribution", distribution, dim=2)  # frames are drawn over a 2-D extent
+    def __init__(
+        self,
+        distribution,
+        loss: str,
+        every: int,
+        extent,
+        n: int = 150,
+        resolution: int = 60,
+        loss_params: dict | None = None,
+        seed: int = 0,
+    ):
+        # frames are drawn over a 2-D extent
+        check_distribution("distribution", distribution, dim=2)
         check_int("every", every, minimum=1)
         check_extent("extent", extent)
         check_int("n", n, minimum=1)
         check_int("resolution", resolution, minimum=2)
-        self.loss, self.every, self.extent, self.resolution = loss, every, tuple(extent), resolution
+        self.loss, self.every, self.extent, self.resolution = (
+            loss,
+            every,
+            tuple(extent),
+            resolution,
+        )
         self.g_loss = losses.get(loss, **(loss_params or {})).g_loss
         self.level = undecided_level(loss, loss_params)
         rng = torch.Generator().manual_seed(seed)
@@ -289,22 +435,34 @@ class FrameRecorder:
         self.frames: list[Frame] = []
 
     def frame(self, step: int, generator, discriminator) -> Frame:
-        fake = generator.sample(self.n, torch.Generator().manual_seed(self.noise_seed))  # on G's device
+        # on G's device
+        fake = generator.sample(self.n, torch.Generator().manual_seed(self.noise_seed))
         push = -probes.point_gradients(discriminator, fake, self.g_loss)
         with torch.no_grad():
             field = discriminator(grid_2d(self.extent, self.resolution).to(fake.device))
         field = field.reshape(self.resolution, self.resolution)  # (res, res), rows = y
-        return Frame(step, self.loss, self.extent, field.cpu().numpy(), self.level, self.real.numpy(),
-                     fake.cpu().numpy(), push.cpu().numpy())
+        return Frame(
+            step,
+            self.loss,
+            self.extent,
+            field.cpu().numpy(),
+            self.level,
+            self.real.numpy(),
+            fake.cpu().numpy(),
+            push.cpu().numpy(),
+        )
 
     def __call__(self, state: training.TrainState) -> None:
         if state.step % self.every == 0:
-            self.frames.append(self.frame(state.step, state.generator, state.discriminator))
+            self.frames.append(
+                self.frame(state.step, state.generator, state.discriminator)
+            )
 
 
 def compare_settings(table, first: str, second: str) -> dict:
-    """Two-sided tests of two settings of a ``run_seeds`` table: Fisher's exact test on the
-    counts of runs that found every mode, and the Mann-Whitney U test on modes recovered.
+    """Two-sided tests of two settings of a ``run_seeds`` table:
+    Fisher's exact test on the counts of runs that found every mode, and the
+    Mann-Whitney U test on modes recovered.
 
     Small p-values say the difference is unlikely under "both settings behave alike";
     with ten seeds only large differences can reach them.
@@ -315,14 +473,30 @@ def compare_settings(table, first: str, second: str) -> dict:
     for name, setting in (("first", first), ("second", second)):
         if setting not in set(table.setting):
             known = ", ".join(dict.fromkeys(table.setting))
-            raise ValueError(f"{name} must be a setting of table ({known}), got {setting!r}")
-    a, b = (table[(table.setting == name) & ~table.diverged] for name in (first, second))
+            raise ValueError(
+                f"{name} must be a setting of table ({known}), got {setting!r}"
+            )
+    a, b = (
+        table[(table.setting == name) & ~table.diverged] for name in (first, second)
+    )
     if a.empty or b.empty:
         raise ValueError(f"no finished runs for {first!r} or {second!r}")
     hits = [int(a.all_modes.sum()), int(b.all_modes.sum())]
-    _, fisher_p = stats.fisher_exact([[hits[0], len(a) - hits[0]], [hits[1], len(b) - hits[1]]])
-    same = a.modes_recovered.nunique() == 1 and b.modes_recovered.nunique() == 1 and \
-        a.modes_recovered.iloc[0] == b.modes_recovered.iloc[0]
-    mw_p = 1.0 if same else float(stats.mannwhitneyu(a.modes_recovered, b.modes_recovered).pvalue)
-    return {"all modes": f"{hits[0]}/{len(a)} vs {hits[1]}/{len(b)}", "fisher p": float(fisher_p),
-            "mann-whitney p": mw_p}
+    _, fisher_p = stats.fisher_exact(
+        [[hits[0], len(a) - hits[0]], [hits[1], len(b) - hits[1]]]
+    )
+    same = (
+        a.modes_recovered.nunique() == 1
+        and b.modes_recovered.nunique() == 1
+        and a.modes_recovered.iloc[0] == b.modes_recovered.iloc[0]
+    )
+    mw_p = (
+        1.0
+        if same
+        else float(stats.mannwhitneyu(a.modes_recovered, b.modes_recovered).pvalue)
+    )
+    return {
+        "all modes": f"{hits[0]}/{len(a)} vs {hits[1]}/{len(b)}",
+        "fisher p": float(fisher_p),
+        "mann-whitney p": mw_p,
+    }
