@@ -51,7 +51,7 @@ book: setup
 book-all: setup
 	$(JB) --all
 
-unit: setup datasets
+unit: setup chromium datasets
 	GAN_BOOK_PROFILE=smoke $(PY) -m pytest -q -n 2 --dist loadscope tests
 
 nbval: setup datasets

@@ -2,10 +2,15 @@
 
     python tools/check_book.py _build/html
 
-For every page in the table of contents: the math is typeset (no raw TeX left), every
-image loads, chapter pages show at least one figure and a Colab button that opens the
-chapter from the repository set in _config.yml, stored widgets render, no script fails,
-and nothing is fetched from the network. Screenshots go to _build/screenshots/.
+For every page in the table of contents, in a 1280-px window: the math is typeset (no raw
+TeX left) and every display equation fits the column; every image loads, none is squeezed
+below 60% of its natural width, and every image shown smaller than it is can be enlarged
+(book_static/enlarge.js); no code block scrolls sideways (book_static/book.css sets the
+font so 88 columns fit); no ipywidgets control is rendered (it would be inert without a
+kernel: the chapters hide widget outputs and show a static animation); no script fails and
+nothing is fetched from the network. Chapter pages also show at least one figure and a
+Colab button that opens the chapter from the repository set in _config.yml. Screenshots
+go to _build/screenshots/.
 """
 
 import os
@@ -24,18 +29,41 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 # MathJax is loaded with "defer", so by the load event it exists where a page has math.
 TYPESET = "() => window.MathJax && MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise : null"
 
-PAGE_FACTS = """() => {
+SQUEEZED = 0.6  # an image shown below 60% of its natural width is unreadable, enlargeable or not
+WIDGETS = ".jupyter-widgets, .widget-inline-hbox, .widget-slider, .widget-button"
+
+# Measured after MathJax has typeset the page; only what is shown (hidden elements measure 0).
+PAGE_FACTS = """([squeezed, widgets]) => {
   const article = document.querySelector("article") || document.body;
+  const right = article.getBoundingClientRect().right;
+  const shown = e => e.getClientRects().length > 0;
   const text = article.innerText;
   const images = [...article.querySelectorAll("img")];
+  const sizes = images.filter(i => shown(i) && i.naturalWidth > 0).map(i => ({
+    src: i.src.split("/").pop().slice(0, 60), natural: i.naturalWidth,
+    width: Math.round(i.getBoundingClientRect().width), marked: i.classList.contains("gb-zoomable")}));
+  const code = [...article.querySelectorAll("div.highlight pre")].filter(shown);
+  const longest = pre => pre.textContent.split("\\n").reduce((a, b) => b.length > a.length ? b : a, "");
+  const tex = new Map(window.MathJax && MathJax.startup && MathJax.startup.document
+    ? [...MathJax.startup.document.math].map(m => [m.typesetRoot, m.math]) : []);
+  const equations = [...article.querySelectorAll('mjx-container[display="true"]')].filter(shown);
+  const wide = e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > right + 1;
+  const controls = [...document.querySelectorAll(widgets)].filter(w => !w.parentElement.closest(widgets));
   return {
     rawTex: ["\\\\(", "\\\\[", "$$"].filter(t => text.includes(t)),
     mathTotal: article.querySelectorAll(".math").length,
     mathTypeset: article.querySelectorAll(".math mjx-container").length,
     images: images.length,
     brokenImages: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80)),
+    squeezed: sizes.filter(i => i.width < squeezed * i.natural),
+    notEnlargeable: sizes.filter(i => i.width < i.natural - 1 && !i.marked),
+    codeBlocks: code.length,
+    scrollingCode: code.filter(pre => pre.scrollWidth > pre.clientWidth + 1).map(longest),
+    equations: equations.length,
+    wideEquations: equations.filter(wide)
+      .map(e => ({tex: (tex.get(e) || "").trim().slice(0, 60), width: e.scrollWidth, room: e.clientWidth})),
     widgetViews: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
-    widgetsShown: document.querySelectorAll(".jupyter-widgets").length,
+    widgetControls: controls.length,
     links: [...document.querySelectorAll("a[href]")].map(a => a.href),
   };
 }"""
@@ -66,7 +94,7 @@ def problems_of(page, path: Path, screenshots: Path) -> tuple[list[str], dict]:
     page.goto(path.as_uri(), wait_until="load")
     page.evaluate(TYPESET)
     page.wait_for_timeout(500)  # widget views render asynchronously
-    facts = page.evaluate(PAGE_FACTS)
+    facts = page.evaluate(PAGE_FACTS, [SQUEEZED, WIDGETS])
     page.screenshot(path=str(screenshots / f"{path.stem}.png"), full_page=False)
     problems = [f"network request to {url}" for url in requests if not url.startswith(LOCAL_SCHEMES)]
     problems += [f"script error: {e}" for e in errors]
@@ -74,12 +102,22 @@ def problems_of(page, path: Path, screenshots: Path) -> tuple[list[str], dict]:
     if facts["mathTypeset"] < facts["mathTotal"]:
         problems.append(f"only {facts['mathTypeset']} of {facts['mathTotal']} formulas typeset")
     problems += [f"image did not load: {src}" for src in facts["brokenImages"]]
+    problems += [f"squeezed figure: {i['natural']} px wide, shown at {i['width']} px "
+                 f"({i['width'] / i['natural']:.0%}): {i['src']}" for i in facts["squeezed"]]
+    problems += [f"shrunk but not enlargeable: {i['natural']} px wide, shown at {i['width']} px, "
+                 f"not marked gb-zoomable: {i['src']}" for i in facts["notEnlargeable"]]
+    problems += [f"scrolling code block: its longest line has {len(line)} characters: {line[:50]!r}"
+                 for line in facts["scrollingCode"]]
+    problems += [f"overflowing equation: {e['width']} px in {e['room']} px: {e['tex']}"
+                 for e in facts["wideEquations"]]
+    if facts["widgetControls"] or facts["widgetViews"]:
+        problems.append(f"inert widget control: {facts['widgetControls']} ipywidgets controls rendered "
+                        f"from {facts['widgetViews']} stored views (they need a kernel: tag the cell "
+                        "remove-output and show a static animation)")
     if is_chapter(path) and facts["images"] == 0:
         problems.append("a chapter page without any figure")
     if is_chapter(path) and colab_link(path) not in facts["links"]:
         problems.append(f"no Colab button to {colab_link(path)}")
-    if facts["widgetViews"] and not facts["widgetsShown"]:
-        problems.append(f"{facts['widgetViews']} stored widgets, none rendered")
     return problems, facts
 
 
@@ -100,8 +138,8 @@ def main(html_root: str) -> int:
                 print(f"FAIL {name}\n  " + "\n  ".join(problems))
             else:
                 passed += 1
-                print(f"ok   {name}: {facts['mathTypeset']} formulas, {facts['images']} images, "
-                      f"{facts['widgetsShown']} widgets")
+                print(f"ok   {name}: {facts['mathTypeset']} formulas ({facts['equations']} displayed), "
+                      f"{facts['images']} images, {facts['codeBlocks']} code blocks checked")
         browser.close()
     print(f"pages: {passed} passed, {failed} failed")
     return 1 if failed else 0
