@@ -12,7 +12,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 
 OTHER_CPU := $(shell grep -v '^\#' tools/other_cpu.env)
 
-.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks chromium \
+.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks format chromium \
 	datasets set-repository publish publish-html release clean
 
 setup: $(STAMP) $(ASSETS)
@@ -66,6 +66,11 @@ nbval-portable: setup datasets
 # from a local server (tools/colab_check.py). Installs gan_core at the commit the chapters record.
 colab-check: setup datasets
 	cd tools && ../$(PY) colab_check.py ../chapters/01_gan_game.ipynb ../chapters/04_dcgan.ipynb
+
+# The code the book shows, formatted for its column (88 characters; settings in pyproject.toml).
+# Comments, docstrings and strings the formatter leaves long are wrapped by hand (tests/test_style.py).
+format: setup
+	$(VENV)/bin/ruff format gan_core chapters
 
 check-book: setup chromium
 	$(PY) tools/check_book.py _build/html

@@ -1,5 +1,8 @@
 """Checks of every chapter notebook and of the tool that maintains them."""
 
+import base64
+import re
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -100,15 +103,18 @@ def test_failed_execution_leaves_the_notebook_untouched(tmp_path, capsys, clean_
     assert "FAILED, left unchanged" in capsys.readouterr().err
 
 
-def test_execution_saves_outputs_widget_state_and_the_package_commit(tmp_path, clean_package):
+def test_execution_saves_outputs_and_the_package_commit_but_no_widget_state(tmp_path, clean_package):
     path = tmp_path / "ok.ipynb"
-    cells = [nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider(value=3)")]
+    widget = "import ipywidgets\nipywidgets.interactive(lambda x: print(x), x=(0, 3))"  # has an Output
+    cells = [nbformat.v4.new_code_cell(widget)]
     nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
     assert notebooks.main(["execute", str(path), "--timeout", "60"]) == 0
     ran = nbformat.read(path, as_version=4)
     assert notebooks.recorded_commit(ran.cells[0].source) == FAKE_COMMIT
     assert ran.cells[1].execution_count == 2
-    assert "application/vnd.jupyter.widget-state+json" in ran.metadata["widgets"]
+    assert "widgets" not in ran.metadata  # the book hides widgets: their state would be dead weight
+    (output,) = ran.cells[1].outputs
+    assert list(output.data) == ["text/plain"] and output.data["text/plain"].startswith("interactive(")
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -117,3 +123,78 @@ def test_nbval_checks_some_outputs_of_every_chapter(path):
     checked = [c for c in code if c.outputs and "nbval-ignore-output" not in c.metadata.get("tags", [])]
     printed = [c for c in checked if any(o.get("output_type") == "stream" for o in c.outputs)]
     assert len(checked) >= 2 and printed, "tag only profile- or time-dependent cells nbval-ignore-output"
+
+
+# ----------------------------------------------------------------------------- readable in the book
+
+WIDGET_CALL = re.compile(r"\b(interactive_figure|training_view)\(")
+TWIN_CALL = re.compile(r"\b(static_twin|animate_frames)\(")
+
+
+def code_and_next(cells):
+    """Each code cell with the next markdown cell and the next code cell after it."""
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "code":
+            after = cells[i + 1:]
+            markdown = next((c for c in after[:1] if c.cell_type == "markdown"), None)
+            code = next((c for c in after if c.cell_type == "code"), None)
+            yield cell, markdown, code
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_widgets_are_hidden_in_the_book_and_followed_by_a_line_and_their_static_twin(path):
+    notebook = nbformat.read(path, as_version=4)
+    assert "widgets" not in notebook.metadata, "re-execute with tools/notebooks.py execute"
+    views = [c.source[:60] for c in notebook.cells for o in c.get("outputs", []) if notebooks.WIDGET_VIEW in o.get("data", {})]
+    assert not views, f"widget views without a kernel: {views}"
+    for cell, markdown, code in code_and_next(notebook.cells):
+        if WIDGET_CALL.search(cell.source):
+            assert "remove-output" in cell.metadata.get("tags", []), cell.source[:80]
+            assert markdown is not None and "need Colab or Jupyter" in markdown.source, cell.source[:80]
+            assert code is not None and TWIN_CALL.search(code.source), cell.source[:80]
+
+
+def png_widths(notebook):
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                png = base64.b64decode(output["data"]["image/png"])
+                yield cell.source.split("\n")[0], struct.unpack(">I", png[16:20])[0]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_figures_fit_the_column_with_at_most_two_panels_per_row(path):
+    """Figures are as wide as the column at most, so the page shows them at their natural
+    size (tools/check_book.py measures it); gan_core.plots.column_figure makes such figures."""
+    from gan_core import plots
+
+    notebook = nbformat.read(path, as_version=4)
+    column_px = plots.COLUMN_INCHES * 100 + 32  # 100 dpi, and the slack of a tight bounding box
+    wide = [(first, width) for first, width in png_widths(notebook) if width > column_px]
+    assert not wide, f"figures wider than the column: {wide}"
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert not re.search(r"plt\.subplots\(\s*\d+\s*,\s*([3-9]|\d\d)", cell.source), cell.source[:80]
+
+
+def glance_box(notebook) -> str:
+    boxes = [c.source for c in notebook.cells[1:4] if c.cell_type == "markdown" and "At a glance" in c.source]
+    assert boxes, "open the chapter with the 'At a glance' box (see CONTRIBUTING.md)"
+    return boxes[0]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_opens_with_objectives_prerequisites_and_times(path):
+    notebook = nbformat.read(path, as_version=4)
+    box = glance_box(notebook)
+    assert re.search(r"\*\*You will learn to\*\*\n\n(- .+\n){3,}", box), "at least three objectives"
+    assert "**Before you start:**" in box
+    words = sum(len(re.findall(r"\w+", c.source)) for c in notebook.cells if c.cell_type == "markdown")
+    minutes = int(re.search(r"\*\*Reading time:\*\* about (\d+) minutes", box).group(1))
+    assert words / 200 <= minutes <= max(words / 100, 10), f"{words} words read in {minutes} minutes?"
+    stated = re.search(r"`cpu` (?:(\d+) s|about (\d+) minutes) \(the outputs on this page\)", box)
+    assert stated and "`smoke` " in box and "`gpu` " in box, "a run time for each profile"
+    stated_s = int(stated.group(1)) if stated.group(1) else 60 * int(stated.group(2))
+    closing = "".join(o.get("text", "") for o in notebook.cells[-1].get("outputs", []))
+    measured = float(re.search(r"wall time: ([\d.]+) s in the cpu profile", closing).group(1))
+    assert abs(stated_s - measured) <= 0.1 * measured + 30, f"the box says {stated_s} s, the run took {measured} s"

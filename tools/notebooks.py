@@ -125,13 +125,29 @@ def sync_setup_cell(notebook: nbformat.NotebookNode, commit: str | None = None, 
         notebook.cells.insert(0, cell)
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def without_widgets(notebook: nbformat.NotebookNode) -> None:
+    """Keep widgets' text instead of the widgets: a stored widget needs a kernel to do
+    anything. Sliders are hidden in the book (tag remove-output); a progress bar's text
+    is its final state, e.g. "100%|██████████| 5000/5000"."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
+
+
 def execute(path: Path, timeout: int, commit: str) -> float:
     notebook = nbformat.read(path, as_version=4)
     ran = copy.deepcopy(notebook)
     sync_setup_cell(ran, commit)
     started = time.perf_counter()
+    # Storing the widget state is on because nbclient fails on Output widgets without
+    # it (a KeyError); without_widgets drops it afterwards.
     NotebookClient(ran, timeout=timeout, kernel_name="python3", store_widget_state=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+    without_widgets(ran)
     nbformat.write(ran, path)
     return time.perf_counter() - started
 
