@@ -98,8 +98,9 @@ def setup_cell_source(url: str | None = None, commit: str | None = None) -> str:
         f'    commit = "{commit}"\n'
         "    keep_torch = f\"torch=={version('torch')}\"  # Colab's own CUDA build\n"
         '    package = f"gan_core @ git+{repository}@{commit}"\n'
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", keep_torch, package],\n'
-        "                   check=True)"
+        "    subprocess.run(\n"
+        '        [sys.executable, "-m", "pip", "install", "-q", keep_torch, package], check=True\n'
+        "    )"
     )
 
 
@@ -129,13 +130,13 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def without_widgets(notebook: nbformat.NotebookNode) -> None:
-    """Keep widgets' text instead of the widgets: a stored widget needs a kernel to do
-    anything. Sliders are hidden in the book (tag remove-output); a progress bar's text
-    is its final state, e.g. "100%|██████████| 5000/5000"."""
+    """Drop widget outputs and their state: a stored widget needs a kernel to do anything,
+    and its text is its first state (a progress bar at 0%). Sliders come back when the
+    chapter runs in Jupyter or Colab; the book shows their static twins instead."""
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            output.get("data", {}).pop(WIDGET_VIEW, None)
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
 
 
 def execute(path: Path, timeout: int, commit: str) -> float:
