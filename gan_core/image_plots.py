@@ -50,17 +50,19 @@ def image_grid(images: torch.Tensor, nrow: int = 8, pad: int = 1) -> np.ndarray:
     return grid[0].numpy() if c == 1 else grid.permute(1, 2, 0).numpy()
 
 
+def _show_grid(ax, grid: np.ndarray) -> None:
+    """Show an ``image_grid`` in [0, 1], grey or colour, with sharp pixels."""
+    grey = grid.ndim == 2
+    ax.imshow(
+        grid, cmap="gray" if grey else None, vmin=0, vmax=1, interpolation="nearest"
+    )
+
+
 def show_images(images: torch.Tensor, nrow: int = 8, ax=None, title: str | None = None):
     """Draw a grid of images on ``ax`` (a new one if None), without ticks."""
     ax = _axes(ax, figsize=(4, 4))
     grid = image_grid(images, nrow)
-    ax.imshow(
-        grid,
-        cmap="gray" if grid.ndim == 2 else None,
-        vmin=0,
-        vmax=1,
-        interpolation="nearest",
-    )
+    _show_grid(ax, grid)
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize="medium")
@@ -103,13 +105,7 @@ def show_image_table(
             raise ValueError(f"marked must be a bool tensor, got dtype {marked.dtype}")
     grid = image_grid(images.flatten(0, 1), nrow=cols)  # padding 1 around every cell
     ax = _axes(ax, figsize=(0.55 * cols + 1, 0.55 * rows + 0.6))
-    ax.imshow(
-        grid,
-        cmap="gray" if grid.ndim == 2 else None,
-        vmin=0,
-        vmax=1,
-        interpolation="nearest",
-    )
+    _show_grid(ax, grid)
     ax.set_xticks(
         [1 + k * (w + 1) + (w - 1) / 2 for k in range(cols)], col_labels or []
     )

@@ -44,6 +44,12 @@ PAPER_SIGMAS = tuple(float(s) for s in np.logspace(-1, 0, 10))
 PIXEL_SLACK = 1e-3  # how far past [-1, 1] an image may be before to_unit refuses it
 
 
+def _check_images(images) -> None:
+    """Images ``(n, C, H, W)`` or flattened ``(n, d)``: finite floats, at least one."""
+    shapes = (("n", "C", "H", "W"), ("n", "d"))
+    check_tensor("images", images, *shapes, kind="floating", nonempty=True, finite=True)
+
+
 def to_unit(images: torch.Tensor) -> torch.Tensor:
     """Images in [-1, 1], ``(n, C, H, W)`` or already flat ``(n, d)``,
     as float64 rows in [0, 1].
@@ -51,15 +57,7 @@ def to_unit(images: torch.Tensor) -> torch.Tensor:
     [0, 1] is the paper's pixel scale; the log-likelihood depends on it (see
     ``pixel_scale_shift``).
     """
-    check_tensor(
-        "images",
-        images,
-        ("n", "C", "H", "W"),
-        ("n", "d"),
-        kind="floating",
-        nonempty=True,
-        finite=True,
-    )
+    _check_images(images)
     check_values("images", images, -1 - PIXEL_SLACK, 1 + PIXEL_SLACK)
     return ((images.detach().flatten(1).double() + 1) / 2).clamp(0, 1)  # (n, d)
 
@@ -263,15 +261,7 @@ class TanhMLPGenerator(nets.MLPGenerator):
         """Start every output pixel at the data's mean pixel
         (the paper's G starts its sigmoid output at the data's marginals):
         a clean background from the first step."""
-        check_tensor(
-            "images",
-            images,
-            ("n", "C", "H", "W"),
-            ("n", "d"),
-            kind="floating",
-            nonempty=True,
-            finite=True,
-        )
+        _check_images(images)
         # (d,), atanh stays finite
         mean = images.detach().flatten(1).mean(0).clamp(-0.98, 0.98)
         last = self.body[-1]
