@@ -113,8 +113,7 @@ def test_execution_saves_outputs_and_the_package_commit_but_no_widget_state(tmp_
     assert notebooks.recorded_commit(ran.cells[0].source) == FAKE_COMMIT
     assert ran.cells[1].execution_count == 2
     assert "widgets" not in ran.metadata  # the book hides widgets: their state would be dead weight
-    (output,) = ran.cells[1].outputs
-    assert list(output.data) == ["text/plain"] and output.data["text/plain"].startswith("interactive(")
+    assert ran.cells[1].outputs == []  # nor the widget: it would need a kernel
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
