@@ -12,7 +12,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 
 OTHER_CPU := $(shell grep -v '^\#' tools/other_cpu.env)
 
-.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks format chromium \
+.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks format assignments grade chromium \
 	datasets set-repository publish publish-html release clean
 
 setup: $(STAMP) $(ASSETS)
@@ -71,6 +71,16 @@ colab-check: setup datasets
 # Comments, docstrings and strings the formatter leaves long are wrapped by hand (tests/test_style.py).
 format: setup
 	$(VENV)/bin/ruff format gan_core chapters
+
+# Classroom assignments with otter-grader (tools/assignments.py): student notebooks and autograders
+# from assignments/*.ipynb into _build/assignments; `make grade SUBMISSIONS=folder` writes
+# folder/scores.csv, points per question for every submitted notebook, without Docker.
+assignments: setup
+	$(PY) tools/assignments.py assign
+
+grade: assignments
+	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade SUBMISSIONS=folder-of-notebooks"; exit 1; }
+	$(PY) tools/assignments.py grade "$(SUBMISSIONS)"
 
 check-book: setup chromium
 	$(PY) tools/check_book.py _build/html

@@ -1,0 +1,110 @@
+"""The classroom assignments grade what they should: full marks for the solutions, nothing
+for an untouched student notebook, lost points for each typical wrong answer."""
+
+import csv
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import assignments  # noqa: E402
+
+MASTERS = sorted((ROOT / "assignments").glob("*.ipynb"))
+WRONG = yaml.safe_load((ROOT / "assignments" / "wrong_answers.yml").read_text())
+WRONG_CASES = [(name, case) for name, cases in WRONG.items() for case in cases]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """Every assignment through `otter assign`, which fails if a solution fails a test."""
+    out = tmp_path_factory.mktemp("assignments")
+    for master in MASTERS:
+        assignments.assign(master, out)
+    return out
+
+
+def student(built: Path, name: str) -> nbformat.NotebookNode:
+    return nbformat.read(built / name / "student" / f"{name}.ipynb", as_version=4)
+
+
+def answered(notebook, cell_start: str, code: str):
+    """The notebook with the answer cell (the one starting with ``cell_start``) replaced."""
+    cells = [c for c in notebook.cells if c.cell_type == "code" and cell_start in c.source]
+    assert len(cells) == 1, f"one answer cell with {cell_start!r}, found {len(cells)}"
+    cells[0].source = code
+    return notebook
+
+
+def grade_one(notebook, built: Path, tmp_path: Path, name: str) -> dict[str, float]:
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(notebook, path)
+    return assignments.scores(path, built)
+
+
+def max_points(name: str) -> dict[str, float]:
+    """The points of each automatically graded question, as the master notebook sets them."""
+    master = ROOT / "assignments" / f"{name}.ipynb"
+    return {q["name"]: float(q["points"]) for q in questions(master) if not q.get("manual")}
+
+
+def test_every_chapter_with_exercises_so_far_has_an_assignment():
+    assert [m.stem for m in MASTERS] == ["01_gan_game", "02_lsgan_theory"]
+    assert sorted(WRONG) == [m.stem for m in MASTERS]
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.stem)
+def test_solutions_score_full_marks_and_untouched_notebooks_score_zero(built, master, tmp_path):
+    solutions = built / master.stem / "autograder" / f"{master.stem}.ipynb"
+    expected = max_points(master.stem)
+    assert assignments.scores(solutions, built) == expected
+    untouched = grade_one(student(built, master.stem), built, tmp_path, "untouched")
+    assert untouched == {q: 0.0 for q in expected}
+
+
+def questions(master: Path) -> list[dict]:
+    raw = [c.source for c in nbformat.read(master, as_version=4).cells if c.cell_type == "raw"]
+    return [yaml.safe_load(s.removeprefix("# BEGIN QUESTION")) for s in raw
+            if s.startswith("# BEGIN QUESTION")]
+
+
+@pytest.mark.parametrize("name, case", WRONG_CASES, ids=lambda v: v if isinstance(v, str) else
+                         f"{v['question']}: {v['name']}")
+def test_each_typical_wrong_answer_loses_points(built, name, case, tmp_path):
+    notebook = answered(student(built, name), case["cell"], case["code"])
+    score = grade_one(notebook, built, tmp_path, "wrong")[case["question"]]
+    assert score < max_points(name)[case["question"]], f"{case['name']} kept full marks"
+
+
+def test_grading_a_folder_writes_one_row_per_submission(built, tmp_path):
+    name = "01_gan_game"
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    shutil.copy(built / name / "autograder" / f"{name}.ipynb", folder / "full.ipynb")
+    nbformat.write(student(built, name), folder / "empty.ipynb")
+    case = WRONG[name][0]
+    partial = answered(nbformat.read(folder / "full.ipynb", as_version=4), case["cell"],
+                       case["code"])
+    nbformat.write(partial, folder / "partial.ipynb")
+    with assignments.grade(folder, built).open() as file:
+        rows = {row["submission"]: row for row in csv.DictReader(file)}
+    total = sum(max_points(name).values())
+    assert float(rows["full.ipynb"]["total"]) == total
+    assert 0 < float(rows["partial.ipynb"]["total"]) < total
+    assert float(rows["partial.ipynb"]["q1"]) < 3 and float(rows["partial.ipynb"]["q2"]) == 3
+    assert float(rows["empty.ipynb"]["total"]) == 0
+    assert {row["assignment"] for row in rows.values()} == {name}
+
+
+def test_grading_says_what_is_wrong_with_the_input(built, tmp_path):
+    with pytest.raises(FileNotFoundError, match="no notebooks"):
+        assignments.grade(tmp_path, built)
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "chapter.ipynb")
+    with pytest.raises(ValueError, match="is not a student notebook"):
+        assignments.grade(tmp_path, built)
+    with pytest.raises(FileNotFoundError, match="run `make assignments` first"):
+        assignments.autograder("01_gan_game", tmp_path / "nothing")
