@@ -12,7 +12,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 
 OTHER_CPU := $(shell grep -v '^\#' tools/other_cpu.env)
 
-.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks format assignments grade chromium \
+.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks format assignments grade book-student chromium \
 	datasets set-repository publish publish-html release clean
 
 setup: $(STAMP) $(ASSETS)
@@ -82,6 +82,15 @@ grade: assignments
 	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade SUBMISSIONS=folder-of-notebooks"; exit 1; }
 	$(PY) tools/assignments.py grade "$(SUBMISSIONS)"
 
+# The student edition: no solutions, the assignments' student notebooks as a part of their own.
+STUDENT := _build/student
+book-student: assignments
+	$(PY) tools/student_edition.py prepare
+	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going --all --path-output $(STUDENT) \
+		--config $(STUDENT)/_config.yml --toc $(STUDENT)/_toc.yml
+	$(PY) tools/student_edition.py check $(STUDENT)/_build/html
+	@echo "The student edition is at file://$(CURDIR)/$(STUDENT)/_build/html/index.html"
+
 check-book: setup chromium
 	$(PY) tools/check_book.py _build/html
 
@@ -90,6 +99,7 @@ test: setup chromium datasets
 	$(MAKE) --no-print-directory nbval-portable colab-check
 	$(JB) --all
 	$(PY) tools/check_book.py _build/html
+	$(MAKE) --no-print-directory book-student
 
 # Re-execute the chapters in place (profile from GAN_BOOK_PROFILE), storing widget state.
 notebooks: setup datasets

@@ -43,11 +43,12 @@ def student(built: Path, name: str) -> nbformat.NotebookNode:
     return nbformat.read(built / name / "student" / f"{name}.ipynb", as_version=4)
 
 
-def answered(notebook, cell_start: str, code: str):
-    """The notebook with the answer cell (the one starting with ``cell_start``) replaced."""
-    cells = [c for c in notebook.cells if c.cell_type == "code" and cell_start in c.source]
-    assert len(cells) == 1, f"one answer cell with {cell_start!r}, found {len(cells)}"
-    cells[0].source = code
+def answered(notebook, question: str, code: str):
+    """The notebook with the answer cell of ``question`` replaced by ``code``."""
+    marker = f"# your answer to {question}\n"
+    cells = [c for c in notebook.cells if c.cell_type == "code" and c.source.startswith(marker)]
+    assert len(cells) == 1, f"one answer cell for {question}, found {len(cells)}"
+    cells[0].source = marker + code
     return notebook
 
 
@@ -89,7 +90,7 @@ def questions(master: Path) -> list[dict]:
 def test_each_typical_wrong_answer_loses_points(built, name, k, round_, tmp_path):
     notebook = student(built, name)
     for case in round_:
-        notebook = answered(notebook, case["cell"], case["code"])
+        notebook = answered(notebook, case["question"], case["code"])
     scores = grade_one(notebook, built, tmp_path, "wrong")
     full = max_points(name)
     kept = [case["name"] for case in round_ if scores[case["question"]] >= full[case["question"]]]
@@ -103,7 +104,7 @@ def test_grading_a_folder_writes_one_row_per_submission(built, tmp_path):
     shutil.copy(built / name / "autograder" / f"{name}.ipynb", folder / "full.ipynb")
     nbformat.write(student(built, name), folder / "empty.ipynb")
     case = WRONG[name][0]
-    partial = answered(nbformat.read(folder / "full.ipynb", as_version=4), case["cell"],
+    partial = answered(nbformat.read(folder / "full.ipynb", as_version=4), case["question"],
                        case["code"])
     nbformat.write(partial, folder / "partial.ipynb")
     with assignments.grade(folder, built).open() as file:
@@ -124,3 +125,28 @@ def test_grading_says_what_is_wrong_with_the_input(built, tmp_path):
         assignments.grade(tmp_path, built)
     with pytest.raises(FileNotFoundError, match="run `make assignments` first"):
         assignments.autograder("01_gan_game", tmp_path / "nothing")
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.stem)
+def test_student_notebooks_hold_no_solution_line(built, master):
+    import student_edition
+
+    shown = "\n".join(c.source for c in student(built, master.stem).cells)
+    lines = [line for line in student_edition.solution_lines(master) if len(line) >= 12]
+    assert lines, "no solution lines found: the markers changed?"
+    leaked = [line for line in lines if line in shown]
+    assert not leaked, leaked
+
+
+def test_the_student_edition_check_finds_solution_text(tmp_path):
+    import student_edition
+
+    line = student_edition.solution_texts()[0]  # a chapter's solution, as Sphinx renders it
+    (tmp_path / student_edition.STUDENT_NOTEBOOKS.name).mkdir()
+    page = tmp_path / "chapter.html"
+    page.write_text(f"<p>{line.replace(chr(39), '&#8217;')}</p>")
+    assert student_edition.check(tmp_path) == [
+        f"solution text in the student edition: {line[:70]!r}"]
+    page.write_text("<p>the exercise only</p>")
+    assert student_edition.check(tmp_path) == []
+    assert student_edition.check(tmp_path / "elsewhere")[0].startswith("no assignment pages")
