@@ -101,7 +101,7 @@ test: setup chromium datasets
 	$(PY) tools/check_book.py _build/html
 	$(MAKE) --no-print-directory book-student
 
-# Re-execute the chapters in place (profile from GAN_BOOK_PROFILE), storing widget state.
+# Re-execute the chapters in place (profile from GAN_BOOK_PROFILE); widget outputs and state are dropped.
 notebooks: setup datasets
 	$(PY) tools/notebooks.py execute chapters/*.ipynb
 

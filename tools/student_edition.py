@@ -18,16 +18,17 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from assignments import BUILT as BUILT_ASSIGNMENTS
+from assignments import MASTERS
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILT_ASSIGNMENTS = ROOT / "_build" / "assignments"
 STUDENT_NOTEBOOKS = ROOT / "assignments_student"
 SETTINGS = ROOT / "_build" / "student"
 SOLUTION = re.compile(r"````?\{solution\}[^\n]*\n(?::[^\n]*\n)*(.*?)\n````?", re.DOTALL)
 
 
 def prepare() -> None:
-    masters = sorted((ROOT / "assignments").glob("*.ipynb"))
+    masters = sorted(MASTERS.glob("*.ipynb"))
     if STUDENT_NOTEBOOKS.exists():
         shutil.rmtree(STUDENT_NOTEBOOKS)
     STUDENT_NOTEBOOKS.mkdir()
@@ -74,7 +75,7 @@ def solution_texts() -> list[str]:
             if cell.cell_type == "markdown":
                 for block in SOLUTION.findall(cell.source):
                     lines += [line.strip() for line in block.splitlines()]
-    for master in sorted((ROOT / "assignments").glob("*.ipynb")):
+    for master in sorted(MASTERS.glob("*.ipynb")):
         lines += solution_lines(master)
     # Long lines without math or inline code, which the page renders differently
     return [line for line in lines if len(line) >= 30 and not set("$`*") & set(line)]
