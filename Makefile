@@ -12,7 +12,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 
 OTHER_CPU := $(shell grep -v '^\#' tools/other_cpu.env)
 
-.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks format assignments grade book-student chromium \
+.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks format assignments publish-assignments grade book-student chromium \
 	datasets set-repository publish publish-html release clean
 
 setup: $(STAMP) $(ASSETS)
@@ -78,17 +78,23 @@ format: setup
 assignments: setup
 	$(PY) tools/assignments.py assign
 
+# The student notebooks and public tests that Colab and students read, in assignments/student:
+# run it and commit that folder after changing a master notebook, gan_core or the repository URL.
+publish-assignments: setup
+	$(PY) tools/assignments.py publish
+
 grade: assignments
 	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade SUBMISSIONS=folder-of-notebooks"; exit 1; }
 	$(PY) tools/assignments.py grade "$(SUBMISSIONS)"
 
 # The student edition: no solutions, the assignments' student notebooks as a part of their own.
 STUDENT := _build/student
-book-student: assignments
+book-student: setup chromium
 	$(PY) tools/student_edition.py prepare
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going --all --path-output $(STUDENT) \
 		--config $(STUDENT)/_config.yml --toc $(STUDENT)/_toc.yml
 	$(PY) tools/student_edition.py check $(STUDENT)/_build/html
+	$(PY) tools/check_book.py $(STUDENT)/_build/html $(STUDENT)/_toc.yml
 	@echo "The student edition is at file://$(CURDIR)/$(STUDENT)/_build/html/index.html"
 
 check-book: setup chromium
@@ -108,6 +114,7 @@ notebooks: setup datasets
 # The book's address, in _config.yml and every chapter's setup cell: make set-repository URL=...
 set-repository: setup
 	$(PY) tools/notebooks.py set-repository "$(URL)"
+	$(MAKE) --no-print-directory publish-assignments
 
 # Publish the built book to the gh-pages branch of REMOTE, which GitHub Pages serves.
 REMOTE ?= origin

@@ -1,6 +1,7 @@
 """The classroom assignments grade what they should: full marks for the solutions, nothing
 for an untouched student notebook, lost points for each typical wrong answer."""
 
+import ast
 import csv
 import shutil
 import sys
@@ -32,10 +33,11 @@ WRONG_ROUNDS = [(name, k, round_) for name, cases in WRONG.items()
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """Every assignment through `otter assign`, which fails if a solution fails a test."""
+    """Every assignment through `otter assign`, which fails if a solution fails a test; with
+    the gan_core commit its published notebook installs, so the two can be compared."""
     out = tmp_path_factory.mktemp("assignments")
     for master in MASTERS:
-        assignments.assign(master, out)
+        assignments.assign(master, out, assignments.published_commit(master.stem))
     return out
 
 
@@ -144,7 +146,7 @@ def test_the_student_edition_check_finds_solution_text(tmp_path):
     # a chapter's solution with quotes, as Sphinx renders it: smart quotes, HTML entities
     line = next(t for t in student_edition.solution_texts() if "'" in t and '"' in t)
     shown = line.replace("'", "&#8217;").replace('"', "\u201c", 1).replace('"', "\u201d", 1)
-    (tmp_path / student_edition.STUDENT_NOTEBOOKS.name).mkdir()
+    (tmp_path / "assignments" / "student").mkdir(parents=True)
     page = tmp_path / "chapter.html"
     page.write_text(f"<p>{shown}</p>")
     assert student_edition.check(tmp_path) == [
@@ -152,3 +154,49 @@ def test_the_student_edition_check_finds_solution_text(tmp_path):
     page.write_text("<p>the exercise only</p>")
     assert student_edition.check(tmp_path) == []
     assert student_edition.check(tmp_path / "elsewhere")[0].startswith("no assignment pages")
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.stem)
+def test_the_published_student_notebooks_are_built_from_the_masters(built, master):
+    published = ROOT / "assignments" / "student" / master.stem
+    assert published.is_dir(), "run `make publish-assignments` and commit assignments/student"
+    assert files(published) == files(built / master.stem / "student"), (
+        f"assignments/student/{master.stem} is stale: run `make publish-assignments`")
+
+
+def in_repository(url: str) -> Path:
+    """The file of this repository that a GitHub, raw or Colab address names."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    owner_name = config["url"].removeprefix("https://github.com/")
+    for prefix in (f"https://colab.research.google.com/github/{owner_name}/blob/",
+                   f"https://raw.githubusercontent.com/{owner_name}/"):
+        if url.startswith(prefix):
+            branch, _, path = url.removeprefix(prefix).partition("/")
+            assert branch == config["branch"], url
+            return ROOT / path
+    raise AssertionError(f"{url} is not in the repository {config['url']}")
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.stem)
+def test_a_student_notebook_runs_in_colab_from_the_repository(built, master):
+    import re
+
+    cells = student(built, master.stem).cells
+    colab = re.search(r"\((https://colab.research.google.com/github/[^)]+)\)", cells[0].source).group(1)
+    assert in_repository(colab) == ROOT / "assignments" / "student" / master.stem / master.name
+    code = [c.source for c in cells if c.cell_type == "code"]
+    pin = next(line for line in (ROOT / "requirements.txt").read_text().splitlines()
+               if line.startswith("otter-grader=="))
+    assert code[0] == f"%pip install -q {pin}"
+    call = ast.parse(code[1]).body[-1].value
+    prefix = next(ast.literal_eval(k.value) for k in call.keywords if k.arg == "tests_url_prefix")
+    for question in max_points(master.stem):
+        public_test = in_repository(prefix + f"{question}.py")
+        assert public_test.read_bytes() == (built / master.stem / "student" / "tests" /
+                                            f"{question}.py").read_bytes()
+    assert "Colab only: install gan_core" in code[2]

@@ -46,13 +46,13 @@ def browser():
 def check(browser, tmp_path):
     """The problems check_book finds on a page with this article (and head)."""
 
-    def problems(article: str, head: str = BOOK) -> list[str]:
+    def problems(article: str, head: str = BOOK, notebook: Path | None = None) -> list[str]:
         path = tmp_path / "page.html"
         path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{THEME}</style>"
                         f"{head}</head><body><article>{article}</article></body></html>")
         page = browser.new_page(viewport={"width": 1280, "height": 2000})
         try:
-            return problems_of(page, path, tmp_path)[0]
+            return problems_of(page, path, tmp_path, notebook)[0]
         finally:
             page.close()
 
@@ -74,6 +74,19 @@ def code(*lines: str) -> str:
 def test_a_page_without_problems_passes(check, tmp_path):
     """A plain page: the chapter-only checks (Colab button, a figure) do not apply."""
     assert check(f"<p>Text.</p>{image(tmp_path, 600)}{code('x = 1')}") == []
+
+
+def test_a_notebook_page_needs_its_colab_button(check, tmp_path):
+    import check_book
+
+    notebook = Path("assignments/student/01_gan_game/01_gan_game.ipynb")
+    link = check_book.colab_link(notebook)
+    assert link.endswith("/blob/main/assignments/student/01_gan_game/01_gan_game.ipynb")
+    assert check("<p>Text.</p>", notebook=notebook) == [f"no Colab button to {link}"]
+    assert check(f'<p><a href="{link}">Colab</a></p>', notebook=notebook) == []
+    built = tmp_path / "html"
+    assert check_book.source_notebook(built / notebook.with_suffix(".html"), built) == notebook
+    assert check_book.source_notebook(built / "chapters" / "instructors.html", built) is None
 
 
 # ----------------------------------------------------------------------------- figures

@@ -1,11 +1,18 @@
 """Build the classroom assignments and grade submissions, with otter-grader, no server.
 
     python tools/assignments.py assign [OUT]        # every assignments/*.ipynb -> OUT/NAME/
+    python tools/assignments.py publish             # ... and copy the student notebooks
     python tools/assignments.py grade FOLDER [OUT]  # every notebook in FOLDER -> FOLDER/scores.csv
 
 `assign` runs `otter assign` on each master notebook (solutions, public and hidden tests).
 Otter runs the tests against the solutions and fails if one does not pass. OUT/NAME/student
-holds the notebook to hand out; OUT/NAME/autograder the zip that grades it.
+holds the notebook to hand out and its public tests; OUT/NAME/autograder the zip that grades it.
+
+Student notebooks run in Colab as they are: their first cells install otter-grader and, in
+Colab only, gan_core at the commit the assignment was built with, and `grader.check` fetches
+the public tests from the repository (`repository.url` in _config.yml, the one place the
+address is set). `publish` copies them to assignments/student/NAME/, where the Colab button
+and that address point, so commit that folder after changing a master notebook or gan_core.
 
 `grade` grades each submitted notebook with `otter run` against the autograder of the
 assignment named in the notebook's metadata, and writes one row per submission: the points of
@@ -15,16 +22,20 @@ every automatically graded question and the total. Written questions are graded 
 import argparse
 import csv
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
+import yaml
+from notebooks import package_commit, recorded_commit, repository_url, setup_cell_source
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = ROOT / "assignments"
 BUILT = ROOT / "_build" / "assignments"
+PUBLISHED = MASTERS / "student"
 OTTER = Path(sys.executable).parent / "otter"
 
 
@@ -32,13 +43,102 @@ def otter(*arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(OTTER), *arguments], capture_output=True, text=True)
 
 
-def assign(master: Path, out: Path) -> Path:
-    """Student notebook and autograder for one master notebook; returns OUT/NAME."""
+def github_path(url: str) -> str:
+    """OWNER/NAME of a GitHub repository URL."""
+    return url.removeprefix("https://github.com/").rstrip("/")
+
+
+def published_url(kind: str, name: str, file: str = "") -> str:
+    """Where the published student notebook of assignment ``name`` is read from: ``kind`` is
+    "colab" (the notebook opened in Colab) or "tests" (the raw public tests)."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    path = f"{github_path(repository_url())}/blob/{config['branch']}"
+    folder = f"{PUBLISHED.relative_to(ROOT).as_posix()}/{name}"
+    if kind == "colab":
+        return f"https://colab.research.google.com/github/{path}/{folder}/{name}.ipynb"
+    if kind == "tests":
+        raw = path.replace("/blob/", "/", 1)
+        return f"https://raw.githubusercontent.com/{raw}/{folder}/tests/{file}"
+    raise ValueError(f"kind must be 'colab' or 'tests', got {kind!r}")
+
+
+def for_colab(master: Path, commit: str) -> nbformat.NotebookNode:
+    """The master notebook configured to run in Colab: public tests fetched from the
+    repository, a Colab button on the title, gan_core installed at ``commit``."""
+    notebook = nbformat.read(master, as_version=4)
+    config_cell = notebook.cells[0]
+    config = yaml.safe_load(config_cell.source)
+    config.update(runs_on="colab", show_question_points=True,
+                  tests={"files": True, "url_prefix": published_url("tests", master.stem)})
+    config_cell.source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
+    title = next(c for c in notebook.cells if c.cell_type == "markdown")
+    title.source = f"**[Open in Colab]({published_url('colab', master.stem)})**\n\n" + title.source
+    setup = nbformat.v4.new_code_cell(setup_cell_source(commit=commit))
+    notebook.cells.insert(notebook.cells.index(title) + 1, setup)
+    return notebook
+
+
+def otter_pin() -> str:
+    pins = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
+            if line.startswith("otter-grader==")]
+    return pins[0]
+
+
+def init_cell(tests_url: str) -> str:
+    """Otter's init cell, with the tests' address split to fit the book's code column."""
+    head, _, tail = tests_url.partition("/assignments/")
+    return ("# Initialize Otter\nimport otter\n\ngrader = otter.Notebook(\n"
+            f'    tests_url_prefix="{head}/"\n    "assignments/{tail}"\n)')
+
+
+def tidied(student: Path, tests_url: str) -> None:
+    """Title first, otter-grader pinned to the version the tests were written for, lines
+    that fit the book's column, and cell ids numbered, so that a rebuild of an unchanged
+    master gives the same file."""
+    notebook = nbformat.read(student, as_version=4)
+    title = next(c for c in notebook.cells if c.cell_type == "markdown")
+    notebook.cells.remove(title)
+    notebook.cells.insert(0, title)
+    for cell in notebook.cells:
+        if cell.source == "%pip install -q otter-grader":
+            cell.source = f"%pip install -q {otter_pin()}"
+        elif cell.source.startswith("# Initialize Otter"):
+            cell.source = init_cell(tests_url)
+    for number, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{number:02d}"
+    nbformat.write(notebook, student)
+
+
+def assign(master: Path, out: Path, commit: str | None = None) -> Path:
+    """Student notebook and autograder for one master notebook; returns OUT/NAME. Colab
+    installs gan_core at ``commit``, by default the last commit that changed it."""
     target = out / master.stem
-    done = otter("assign", "--no-pdfs", str(master), str(target))
+    with tempfile.TemporaryDirectory() as folder:
+        configured = Path(folder) / master.name
+        nbformat.write(for_colab(master, commit or package_commit()), configured)
+        done = otter("assign", "--no-pdfs", str(configured), str(target.resolve()))
     if done.returncode != 0:
         raise RuntimeError(f"otter assign failed on {master.name}:\n{done.stdout}{done.stderr}")
+    tidied(target / "student" / master.name, published_url("tests", master.stem))
     return target
+
+
+def publish(built: Path, into: Path = PUBLISHED) -> list[Path]:
+    """Copy every built student folder (notebook and public tests) to INTO/NAME."""
+    shutil.rmtree(into, ignore_errors=True)
+    copied = []
+    for master in sorted(MASTERS.glob("*.ipynb")):
+        copied.append(shutil.copytree(built / master.stem / "student", into / master.stem))
+    return copied
+
+
+def published_commit(name: str) -> str | None:
+    """The gan_core commit the published student notebook of ``name`` installs in Colab."""
+    path = PUBLISHED / name / f"{name}.ipynb"
+    if not path.exists():
+        return None
+    cells = nbformat.read(path, as_version=4).cells
+    return next((recorded_commit(c.source) for c in cells if recorded_commit(c.source)), None)
 
 
 def autograder(assignment: str, built: Path) -> Path:
@@ -92,15 +192,20 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("assign").add_argument("out", nargs="?", type=Path, default=BUILT)
+    sub.add_parser("publish")
     grading = sub.add_parser("grade")
     grading.add_argument("folder", type=Path)
     grading.add_argument("built", nargs="?", type=Path, default=BUILT)
     args = parser.parse_args(argv)
     try:
-        if args.command == "assign":
+        if args.command in ("assign", "publish"):
+            out = getattr(args, "out", BUILT)
             for master in sorted(MASTERS.glob("*.ipynb")):
-                print(f"{master.name}: {assign(master, args.out)}")
-        else:
+                print(f"{master.name}: {assign(master, out)}")
+        if args.command == "publish":
+            for folder in publish(BUILT):
+                print(f"published {folder.relative_to(ROOT)}")
+        if args.command == "grade":
             print(f"scores: {grade(args.folder, args.built)}")
     except (RuntimeError, FileNotFoundError, ValueError) as error:
         print(error, file=sys.stderr)

@@ -69,25 +69,29 @@ PAGE_FACTS = """([squeezed, widgets]) => {
 }"""
 
 
-def toc_pages(html_root: Path) -> list[Path]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+def toc_pages(html_root: Path, toc_file: Path = ROOT / "_toc.yml") -> list[Path]:
+    toc = yaml.safe_load(toc_file.read_text())
     files = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
     return [html_root / f"{name}.html" for name in files]
 
 
-def colab_link(chapter: Path) -> str:
-    """Where a chapter's Colab button must point: the notebook in the configured repository."""
+def colab_link(notebook: Path) -> str:
+    """Where a notebook page's Colab button must point: ``notebook`` (a path in the
+    repository) in the configured repository."""
     repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
     owner_and_name = repository["url"].removeprefix("https://github.com/")
     return (f"https://colab.research.google.com/github/{owner_and_name}/blob/{repository['branch']}/"
-            f"chapters/{chapter.stem}.ipynb")
+            f"{notebook.as_posix()}")
 
 
 def is_chapter(path: Path) -> bool:
     return "chapters" in path.parts and path.stem[:2].isdigit()
 
 
-def problems_of(page, path: Path, screenshots: Path) -> tuple[list[str], dict]:
+def problems_of(page, path: Path, screenshots: Path, notebook: Path | None = None
+                ) -> tuple[list[str], dict]:
+    """What is wrong with the built page ``path``; ``notebook``: its source notebook's path
+    in the repository, if it has one (its page must have a Colab button to it)."""
     requests, errors = [], []
     page.on("request", lambda r: requests.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -116,21 +120,28 @@ def problems_of(page, path: Path, screenshots: Path) -> tuple[list[str], dict]:
                         "remove-output and show a static animation)")
     if is_chapter(path) and facts["images"] == 0:
         problems.append("a chapter page without any figure")
-    if is_chapter(path) and colab_link(path) not in facts["links"]:
-        problems.append(f"no Colab button to {colab_link(path)}")
+    if notebook is not None and colab_link(notebook) not in facts["links"]:
+        problems.append(f"no Colab button to {colab_link(notebook)}")
     return problems, facts
 
 
-def main(html_root: str) -> int:
+def source_notebook(page: Path, html_root: Path) -> Path | None:
+    notebook = page.relative_to(html_root).with_suffix(".ipynb")
+    return notebook if (ROOT / notebook).exists() else None
+
+
+def main(html_root: str, toc_file: str | None = None) -> int:
     root = Path(html_root).resolve()
     screenshots = root.parent / "screenshots"
     screenshots.mkdir(exist_ok=True)
     passed = failed = 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for path in toc_pages(root):
+        for path in toc_pages(root, Path(toc_file) if toc_file else ROOT / "_toc.yml"):
             page = browser.new_page(viewport={"width": 1280, "height": 2000})
-            problems, facts = problems_of(page, path, screenshots) if path.exists() else (["page not built"], {})
+            notebook = source_notebook(path, root)
+            problems, facts = (problems_of(page, path, screenshots, notebook) if path.exists()
+                               else (["page not built"], {}))
             page.close()
             name = path.relative_to(root)
             if problems:
@@ -146,4 +157,4 @@ def main(html_root: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "_build/html"))
+    sys.exit(main(*sys.argv[1:3]) if len(sys.argv) > 1 else main("_build/html"))

@@ -87,7 +87,7 @@ def package_commit() -> str:
 def setup_cell_source(url: str | None = None, commit: str | None = None) -> str:
     url, commit = url or repository_url(), commit or package_commit()
     return (
-        "# Colab only: install gan_core at the commit this chapter ran with; elsewhere, nothing.\n"
+        "# Colab only: install gan_core at the commit this notebook ran with; elsewhere, nothing.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'

@@ -1,42 +1,35 @@
 """The student edition of the book: no solutions, and an "Assignments" part.
 
-    python tools/student_edition.py prepare   # after `make assignments`
+    python tools/student_edition.py prepare
     python tools/student_edition.py check _build/student/_build/html
 
-`prepare` copies the student notebooks from _build/assignments to assignments_student/ (git
-ignores it) and writes _build/student/_config.yml (the book's, with sphinx-exercise's
-hide_solutions on) and _build/student/_toc.yml (the book's, with the assignments part);
+`prepare` writes _build/student/_config.yml (the book's, with sphinx-exercise's
+hide_solutions on) and _build/student/_toc.yml (the book's, with an "Assignments" part
+holding the published student notebooks, assignments/student/NAME/NAME.ipynb);
 `make book-student` builds with them. `check` fails if any solution of the full edition, or
 any line of an assignment's solution, appears in the built student edition.
 """
 
 import re
-import shutil
-from html import unescape
 import sys
+from html import unescape
 from pathlib import Path
 
 import nbformat
 import yaml
-from assignments import BUILT as BUILT_ASSIGNMENTS
-from assignments import MASTERS
+from assignments import MASTERS, PUBLISHED
 
 ROOT = Path(__file__).resolve().parent.parent
-STUDENT_NOTEBOOKS = ROOT / "assignments_student"
 SETTINGS = ROOT / "_build" / "student"
 SOLUTION = re.compile(r"````?\{solution\}[^\n]*\n(?::[^\n]*\n)*(.*?)\n````?", re.DOTALL)
 
 
 def prepare() -> None:
     masters = sorted(MASTERS.glob("*.ipynb"))
-    if STUDENT_NOTEBOOKS.exists():
-        shutil.rmtree(STUDENT_NOTEBOOKS)
-    STUDENT_NOTEBOOKS.mkdir()
     for master in masters:
-        built = BUILT_ASSIGNMENTS / master.stem / "student" / master.name
-        if not built.exists():
-            raise FileNotFoundError(f"{built} is missing: run `make assignments` first")
-        shutil.copy(built, STUDENT_NOTEBOOKS / master.name)
+        published = PUBLISHED / master.stem / master.name
+        if not published.exists():
+            raise FileNotFoundError(f"{published} is missing: run `make publish-assignments`")
     SETTINGS.mkdir(parents=True, exist_ok=True)
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["title"] += " (student edition)"
@@ -47,7 +40,8 @@ def prepare() -> None:
     (SETTINGS / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     part = {"caption": "Assignments", "numbered": False,
-            "chapters": [{"file": f"{STUDENT_NOTEBOOKS.name}/{m.stem}"} for m in masters]}
+            "chapters": [{"file": f"{PUBLISHED.relative_to(ROOT).as_posix()}/{m.stem}/{m.stem}"}
+                         for m in masters]}
     toc["parts"].insert(len(toc["parts"]) - 1, part)  # before the back matter
     (SETTINGS / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
 
@@ -97,7 +91,7 @@ def solutions_shown(html: Path) -> list[str]:
 
 
 def check(html: Path) -> list[str]:
-    if not (html / STUDENT_NOTEBOOKS.name).is_dir():
+    if not (html / PUBLISHED.relative_to(ROOT)).is_dir():
         return [f"no assignment pages in {html}"]
     return [f"solution text in the student edition: {line[:70]!r}"
             for line in solutions_shown(html)]
