@@ -183,6 +183,17 @@ def glance_box(notebook) -> str:
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_links_its_assignment(path):
+    import assignment_links
+
+    box = glance_box(nbformat.read(path, as_version=4))
+    assert f"**Assignment:** {{{{ assignment_{path.stem} }}}}" in box
+    link = assignment_links.link(ROOT / "assignments" / path.name)
+    assert f"/assignments/student/{path.stem}/{path.name})" in link
+    assert re.search(r"about \d+ minutes\)$", link), link
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_opens_with_objectives_prerequisites_and_times(path):
     notebook = nbformat.read(path, as_version=4)
     box = glance_box(notebook)
