@@ -61,9 +61,7 @@ def grade_one(notebook, built: Path, tmp_path: Path, name: str) -> dict[str, flo
 
 
 def max_points(name: str) -> dict[str, float]:
-    """The points of each automatically graded question, as the master notebook sets them."""
-    master = ROOT / "assignments" / f"{name}.ipynb"
-    return {q["name"]: float(q["points"]) for q in questions(master) if not q.get("manual")}
+    return assignments.graded_questions(ROOT / "assignments" / f"{name}.ipynb")
 
 
 def test_every_chapter_with_exercises_so_far_has_an_assignment():
@@ -80,12 +78,6 @@ def test_solutions_score_full_marks_and_untouched_notebooks_score_zero(built, ma
     assert assignments.scores(solutions, built) == expected
     untouched = grade_one(student(built, master.stem), built, tmp_path, "untouched")
     assert untouched == {q: 0.0 for q in expected}
-
-
-def questions(master: Path) -> list[dict]:
-    raw = [c.source for c in nbformat.read(master, as_version=4).cells if c.cell_type == "raw"]
-    return [yaml.safe_load(s.removeprefix("# BEGIN QUESTION")) for s in raw
-            if s.startswith("# BEGIN QUESTION")]
 
 
 @pytest.mark.parametrize("name, k, round_", WRONG_ROUNDS, ids=[f"{n}-{k}" for n, k, _ in WRONG_ROUNDS])
@@ -193,10 +185,57 @@ def test_a_student_notebook_runs_in_colab_from_the_repository(built, master):
     pin = next(line for line in (ROOT / "requirements.txt").read_text().splitlines()
                if line.startswith("otter-grader=="))
     assert code[0] == f"%pip install -q {pin}"
-    call = ast.parse(code[1]).body[-1].value
-    prefix = next(ast.literal_eval(k.value) for k in call.keywords if k.arg == "tests_url_prefix")
-    for question in max_points(master.stem):
-        public_test = in_repository(prefix + f"{question}.py")
+    assert "Colab only: install gan_core" in code[2]
+    fetch = {n.targets[0].id: ast.literal_eval(n.value)
+             for n in ast.walk(ast.parse(code[3]))
+             if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)}
+    loop = next(n for n in ast.walk(ast.parse(code[3])) if isinstance(n, ast.For))
+    questions = ast.literal_eval(loop.iter)
+    assert questions == list(max_points(master.stem))
+    for question in questions:
+        public_test = in_repository(fetch["address"] + f"{question}.py")
         assert public_test.read_bytes() == (built / master.stem / "student" / "tests" /
                                             f"{question}.py").read_bytes()
-    assert "Colab only: install gan_core" in code[2]
+
+
+@pytest.fixture(scope="module")
+def repository_server():
+    """This repository over HTTP, standing in for raw.githubusercontent.com."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ROOT))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+def test_in_colab_grader_check_runs_the_public_tests_it_fetched(built, repository_server, tmp_path):
+    """The published student notebook, answered with the solutions, run as in Colab from a
+    folder without tests: each grader.check passes with the test the notebook downloaded."""
+    from nbclient import NotebookClient
+
+    name = "01_gan_game"
+    notebook = nbformat.read(ROOT / "assignments" / "student" / name / f"{name}.ipynb", 4)
+    solved = nbformat.read(built / name / "autograder" / f"{name}.ipynb", 4)
+    answers = {c.source.splitlines()[0]: c.source for c in solved.cells
+               if c.cell_type == "code" and c.source.startswith("# your answer to")}
+    raw = "https://raw.githubusercontent.com/gan-book/gan-book/main/"
+    for cell in notebook.cells:
+        first = cell.source.splitlines()[0] if cell.source else ""
+        cell.source = answers.get(first, cell.source).replace(raw, repository_server)
+    # Colab, without installing anything: otter is here, and gan_core too
+    notebook.cells = [c for c in notebook.cells if not c.source.startswith("%pip")
+                      and "install gan_core" not in c.source]
+    colab = 'import sys, types\nsys.modules["google.colab"] = types.ModuleType("google.colab")'
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(colab))
+    NotebookClient(notebook, timeout=120, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    checks = [c for c in notebook.cells if c.source.startswith("grader.check(")]
+    reports = ["".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+                       for o in c.outputs) for c in checks]
+    assert len(reports) == len(max_points(name))
+    assert all("passed" in r for r in reports), reports
+    assert sorted(p.name for p in (tmp_path / "tests").iterdir()) == [
+        f"{q}.py" for q in sorted(max_points(name))]

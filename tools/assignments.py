@@ -9,8 +9,8 @@ Otter runs the tests against the solutions and fails if one does not pass. OUT/N
 holds the notebook to hand out and its public tests; OUT/NAME/autograder the zip that grades it.
 
 Student notebooks run in Colab as they are: their first cells install otter-grader and, in
-Colab only, gan_core at the commit the assignment was built with, and `grader.check` fetches
-the public tests from the repository (`repository.url` in _config.yml, the one place the
+Colab only, gan_core at the commit the assignment was built with and the public tests that
+`grader.check` runs, from the repository (`repository.url` in _config.yml, the one place the
 address is set). `publish` copies them to assignments/student/NAME/, where the Colab button
 and that address point, so commit that folder after changing a master notebook or gan_core.
 
@@ -62,19 +62,50 @@ def published_url(kind: str, name: str, file: str = "") -> str:
     raise ValueError(f"kind must be 'colab' or 'tests', got {kind!r}")
 
 
+def graded_questions(master: Path) -> dict[str, float]:
+    """The points of each automatically graded question, as the master notebook sets them."""
+    configs = [yaml.safe_load(c.source.removeprefix("# BEGIN QUESTION"))
+               for c in nbformat.read(master, as_version=4).cells
+               if c.cell_type == "raw" and c.source.startswith("# BEGIN QUESTION")]
+    return {q["name"]: float(q["points"]) for q in configs if not q.get("manual")}
+
+
+def fetch_tests_source(master: Path) -> str:
+    """A cell that, in Colab, downloads the public tests grader.check runs; elsewhere the
+    tests/ folder beside the notebook has them. (otter's own tests_url_prefix works only in
+    JupyterLite.)"""
+    head, _, tail = published_url("tests", master.stem).partition("/assignments/")
+    return (
+        "# Colab only: fetch the public tests that grader.check runs; elsewhere they are in\n"
+        "# the tests folder beside this notebook.\n"
+        "import sys\n"
+        "\n"
+        'if "google.colab" in sys.modules:\n'
+        "    import pathlib\n"
+        "    import urllib.request\n"
+        "\n"
+        f'    address = "{head}/" "assignments/{tail}"\n'
+        '    pathlib.Path("tests").mkdir(exist_ok=True)\n'
+        f"    for question in {list(graded_questions(master))}:\n"
+        '        test = f"tests/{question}.py"\n'
+        "        urllib.request.urlretrieve(address + f\"{question}.py\", test)"
+    )
+
+
 def for_colab(master: Path, commit: str) -> nbformat.NotebookNode:
-    """The master notebook configured to run in Colab: public tests fetched from the
-    repository, a Colab button on the title, gan_core installed at ``commit``."""
+    """The master notebook configured to run in Colab: a Colab button on the title,
+    gan_core installed at ``commit``, the public tests fetched from the repository."""
     notebook = nbformat.read(master, as_version=4)
     config_cell = notebook.cells[0]
     config = yaml.safe_load(config_cell.source)
-    config.update(runs_on="colab", show_question_points=True,
-                  tests={"files": True, "url_prefix": published_url("tests", master.stem)})
+    config.update(runs_on="colab", show_question_points=True, tests={"files": True})
     config_cell.source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
     title = next(c for c in notebook.cells if c.cell_type == "markdown")
     title.source = f"**[Open in Colab]({published_url('colab', master.stem)})**\n\n" + title.source
-    setup = nbformat.v4.new_code_cell(setup_cell_source(commit=commit))
-    notebook.cells.insert(notebook.cells.index(title) + 1, setup)
+    setup = [nbformat.v4.new_code_cell(setup_cell_source(commit=commit)),
+             nbformat.v4.new_code_cell(fetch_tests_source(master))]
+    at = notebook.cells.index(title) + 1
+    notebook.cells[at:at] = setup
     return notebook
 
 
@@ -84,17 +115,9 @@ def otter_pin() -> str:
     return pins[0]
 
 
-def init_cell(tests_url: str) -> str:
-    """Otter's init cell, with the tests' address split to fit the book's code column."""
-    head, _, tail = tests_url.partition("/assignments/")
-    return ("# Initialize Otter\nimport otter\n\ngrader = otter.Notebook(\n"
-            f'    tests_url_prefix="{head}/"\n    "assignments/{tail}"\n)')
-
-
-def tidied(student: Path, tests_url: str) -> None:
-    """Title first, otter-grader pinned to the version the tests were written for, lines
-    that fit the book's column, and cell ids numbered, so that a rebuild of an unchanged
-    master gives the same file."""
+def tidied(student: Path) -> None:
+    """Title first, otter-grader pinned to the version the tests were written for, and cell
+    ids numbered, so that a rebuild of an unchanged master gives the same file."""
     notebook = nbformat.read(student, as_version=4)
     title = next(c for c in notebook.cells if c.cell_type == "markdown")
     notebook.cells.remove(title)
@@ -102,8 +125,6 @@ def tidied(student: Path, tests_url: str) -> None:
     for cell in notebook.cells:
         if cell.source == "%pip install -q otter-grader":
             cell.source = f"%pip install -q {otter_pin()}"
-        elif cell.source.startswith("# Initialize Otter"):
-            cell.source = init_cell(tests_url)
     for number, cell in enumerate(notebook.cells):
         cell.id = f"cell-{number:02d}"
     nbformat.write(notebook, student)
@@ -119,7 +140,7 @@ def assign(master: Path, out: Path, commit: str | None = None) -> Path:
         done = otter("assign", "--no-pdfs", str(configured), str(target.resolve()))
     if done.returncode != 0:
         raise RuntimeError(f"otter assign failed on {master.name}:\n{done.stdout}{done.stderr}")
-    tidied(target / "student" / master.name, published_url("tests", master.stem))
+    tidied(target / "student" / master.name)
     return target
 
 
