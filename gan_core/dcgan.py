@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from gan_core.checks import check_instance, check_int, check_tensor, check_values
-from gan_core.nets import PRIORS, sample_latent
+from gan_core.nets import Generator
 from gan_core.registry import lookup
 
 # image side -> (first feature map side, doublings)
@@ -48,7 +48,7 @@ def dcgan_init(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-class DCGANGenerator(nn.Module):
+class DCGANGenerator(Generator):
     """G: z of size ``z_dim`` to an image ``(channels, size, size)``
     with values in (-1, 1)."""
 
@@ -60,11 +60,9 @@ class DCGANGenerator(nn.Module):
         width: int = 64,
         prior: str = "uniform",
     ):
-        super().__init__()
-        lookup({p: p for p in PRIORS}, prior, "latent prior")
-        check_int("z_dim", z_dim, minimum=1)
+        super().__init__(z_dim, prior)
         start, doublings = _layout(size, channels, width)
-        self.z_dim, self.prior, self.size, self.channels = z_dim, prior, size, channels
+        self.size, self.channels = size, channels
         hidden = width * 2 ** (doublings - 1)  # channels of the first feature map
         # project z (a 1 x 1 image) to a start x start map:
         # a convolution, not a dense layer
@@ -90,12 +88,6 @@ class DCGANGenerator(nn.Module):
         check_tensor("z", z, ("B", self.z_dim))
         # (B, z_dim) -> (B, C, size, size)
         return self.body(z.reshape(len(z), self.z_dim, 1, 1))
-
-    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Draw ``n`` images from p_g, without gradients."""
-        device = next(self.parameters()).device
-        with torch.no_grad():
-            return self(sample_latent(n, self.z_dim, self.prior, generator, device))
 
 
 class DCGANDiscriminator(nn.Module):

@@ -79,7 +79,28 @@ def mlp(
     return nn.Sequential(*layers)
 
 
-class MLPGenerator(nn.Module):
+class Generator(nn.Module):
+    """What every generator shares: noise of size ``z_dim`` from its ``prior``
+    (``sample_latent``), and samples drawn through ``forward``."""
+
+    def __init__(self, z_dim: int, prior: str):
+        super().__init__()
+        lookup({p: p for p in PRIORS}, prior, "latent prior")
+        check_int("z_dim", z_dim, minimum=1)
+        self.z_dim, self.prior = z_dim, prior
+
+    def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``(n, z_dim)`` noise on the generator's device."""
+        device = next(self.parameters()).device
+        return sample_latent(n, self.z_dim, self.prior, generator, device)
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Draw ``n`` samples from p_g, without gradients."""
+        with torch.no_grad():
+            return self(self.noise(n, generator))
+
+
+class MLPGenerator(Generator):
     """G: noise z of size ``z_dim`` to a point of size ``out_dim``,
     no output squashing."""
 
@@ -92,21 +113,12 @@ class MLPGenerator(nn.Module):
         activation: str = "relu",
         prior: str = "normal",
     ):
-        super().__init__()
-        lookup({p: p for p in PRIORS}, prior, "latent prior")
-        check_int("z_dim", z_dim, minimum=1)
-        self.z_dim, self.prior = z_dim, prior
+        super().__init__(z_dim, prior)
         self.body = mlp(z_dim, out_dim, width, depth, activation)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         check_tensor("z", z, ("B", self.z_dim))
         return self.body(z)  # (B, out_dim)
-
-    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Draw ``n`` points from p_g, without gradients."""
-        device = next(self.parameters()).device
-        with torch.no_grad():
-            return self(sample_latent(n, self.z_dim, self.prior, generator, device))
 
 
 class MLPDiscriminator(nn.Module):

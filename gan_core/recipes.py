@@ -8,7 +8,6 @@ paper's official mixture-of-Gaussians code; any of them can be overridden by nam
 """
 
 import dataclasses
-import inspect
 import math
 import time
 from dataclasses import dataclass, field
@@ -368,19 +367,15 @@ def summarise(table):
     )
 
 
-def undecided_level(loss: str, loss_params: dict | None = None) -> float:
+def undecided_level(
+    loss: "str | losses.Loss", loss_params: dict | None = None
+) -> float:
     """The output at which D cannot tell real from fake: logit 0,
     or halfway between the codes."""
-    # a bad name or code is an error, not a level of 0
-    losses.get(loss, **(loss_params or {}))
-    if loss != "least_squares":
-        return 0.0
-    defaults = inspect.signature(losses.least_squares).parameters
-    codes = {
-        name: (loss_params or {}).get(name, defaults[name].default)
-        for name in ("a", "b")
-    }
-    return (codes["a"] + codes["b"]) / 2
+    level = losses.resolve(loss, loss_params).undecided
+    if level is None:
+        raise ValueError(f"loss {loss!r}: D has no undecided output")
+    return level
 
 
 @dataclass
@@ -407,7 +402,7 @@ class FrameRecorder:
     def __init__(
         self,
         distribution,
-        loss: str,
+        loss: "str | losses.Loss",
         every: int,
         extent,
         n: int = 150,
@@ -421,14 +416,15 @@ class FrameRecorder:
         check_extent("extent", extent)
         check_int("n", n, minimum=1)
         check_int("resolution", resolution, minimum=2)
+        resolved = losses.resolve(loss, loss_params)
         self.loss, self.every, self.extent, self.resolution = (
-            loss,
+            resolved.name,
             every,
             tuple(extent),
             resolution,
         )
-        self.g_loss = losses.get(loss, **(loss_params or {})).g_loss
-        self.level = undecided_level(loss, loss_params)
+        self.g_loss = resolved.g_loss
+        self.level = undecided_level(resolved)
         rng = torch.Generator().manual_seed(seed)
         self.real = distribution.sample(n, generator=rng)
         self.noise_seed, self.n = seed + 1, n

@@ -27,7 +27,6 @@ from gan_core.checks import (
 )
 from gan_core.files import write_atomically
 from gan_core.config import get_profile
-from gan_core.nets import sample_latent
 from gan_core.registry import lookup
 
 
@@ -47,9 +46,9 @@ class TrainConfig:
     # "simultaneous": one noise batch, both gradients at the same point, then both
     # steps, as in the LSGAN paper's mixture-of-Gaussians code (needs d_steps = 1).
     updates: str = "alternating"
-    # a name from gan_core.losses; what the GAN paper trains with
-    loss: str = "non_saturating"
-    # e.g. {"a": -1, "b": 1, "c": 0} for least_squares
+    # a name from gan_core.losses (what the GAN paper trains with), or a losses.Loss
+    loss: "str | losses.Loss" = "non_saturating"
+    # with a name: e.g. {"a": -1, "b": 1, "c": 0} for least_squares
     loss_params: dict = field(default_factory=dict)
     # "adam" (DCGAN, LSGAN), "sgd" (the GAN paper), "rmsprop" (LSGAN's BN test)
     optimizer: str = "adam"
@@ -74,18 +73,22 @@ class TrainConfig:
 
 @dataclass
 class History:
-    """Per generator step:
-    both losses and D's mean raw output on real and fake batches."""
+    """Per generator step: both losses and D's mean raw output on real and fake batches;
+    ``extra`` holds the series a loss adds (BEGAN's k and m_global), by name."""
 
     step: list[int] = field(default_factory=list)
     d_loss: list[float] = field(default_factory=list)
     g_loss: list[float] = field(default_factory=list)
     d_real: list[float] = field(default_factory=list)
     d_fake: list[float] = field(default_factory=list)
+    extra: dict[str, list[float]] = field(default_factory=dict)
 
     def record(self, **values: float) -> None:
         for name, value in values.items():
-            getattr(self, name).append(value)
+            if name in ("step", "d_loss", "g_loss", "d_real", "d_fake"):
+                getattr(self, name).append(value)
+            else:
+                self.extra.setdefault(name, []).append(value)
 
     def __len__(self) -> int:
         return len(self.step)
@@ -103,6 +106,9 @@ class TrainState:
     # D's raw outputs on the step's last real batch, (B,)
     d_real: torch.Tensor | None = None
     d_fake: torch.Tensor | None = None  # ... and on its last generated batch, (B,)
+    opt_g: torch.optim.Optimizer | None = None  # e.g. for a learning-rate schedule
+    opt_d: torch.optim.Optimizer | None = None
+    loss: losses.Loss | None = None
 
 
 Callback = Callable[[TrainState], None]
@@ -197,14 +203,18 @@ def net_shapes(net: torch.nn.Module) -> dict:
 
 
 def run_identity(config: "TrainConfig | None") -> dict:
-    """The config fields that must match for a resumed run to continue the same run."""
+    """The config fields that must match for a resumed run to continue the same run
+    (a Loss object by its name and parameters)."""
     if config is None:
         return {}
-    return {
+    identity = {
         f.name: getattr(config, f.name)
         for f in fields(config)
         if f.name not in RESUMABLE_CHANGES
     }
+    if isinstance(config.loss, losses.Loss):
+        identity.update(loss=config.loss.name, loss_params=config.loss.params)
+    return identity
 
 
 def save_checkpoint(
@@ -217,6 +227,7 @@ def save_checkpoint(
     history: History,
     rng: torch.Generator,
     config: "TrainConfig | None" = None,
+    loss: losses.Loss | None = None,
 ) -> None:
     """Save the training state atomically:
     a temporary file, then a rename over the old one.
@@ -240,6 +251,7 @@ def save_checkpoint(
         "history": asdict(history),
         "rng": rng.get_state(),
         "torch_rng": torch.get_rng_state(),
+        "loss": loss.state_dict() if loss else {},
         "config": (
             {"lr_d": config.lr_d, "lr_g": config.lr_g, **run_identity(config)}
             if config
@@ -377,6 +389,7 @@ def load_checkpoint(
     opt_d,
     rng: torch.Generator,
     config: "TrainConfig | None" = None,
+    loss: losses.Loss | None = None,
 ) -> tuple[int, History]:
     """Restore what ``save_checkpoint`` saved;
     returns the step it was saved at and the history.
@@ -398,6 +411,8 @@ def load_checkpoint(
     if config is not None:
         _apply_learning_rate(path, "lr_g", opt_g, config.lr_g)
         _apply_learning_rate(path, "lr_d", opt_d, config.lr_d)
+    if loss is not None:
+        loss.load_state_dict(state.get("loss", {}))
     rng.set_state(state["rng"].cpu())
     torch.set_rng_state(state["torch_rng"].cpu())
     return state["step"], History(**state["history"])
@@ -465,7 +480,7 @@ def train(
     """Train G against D on ``data`` (anything with ``sample(n, generator)``),
     Algorithm 1."""
     check_config(config)
-    d_loss_fn, g_loss_fn = losses.get(config.loss, **config.loss_params)
+    loss = losses.resolve(config.loss, config.loss_params)
     opt_d = make_optimizer(
         discriminator.parameters(), config.optimizer, config.lr_d, config
     )
@@ -477,12 +492,12 @@ def train(
     m = config.batch_size
 
     def noise() -> torch.Tensor:
-        return sample_latent(m, generator.z_dim, generator.prior, rng, device)
+        return generator.noise(m, rng)
 
     history, first = History(), 1
     if config.resume and config.checkpoint and Path(config.checkpoint).exists():
         done, history = load_checkpoint(
-            config.checkpoint, generator, discriminator, opt_g, opt_d, rng, config
+            config.checkpoint, generator, discriminator, opt_g, opt_d, rng, config, loss
         )
         first = done + 1
     autocast, layout = speed_settings(config, device, generator, discriminator)
@@ -491,7 +506,7 @@ def train(
     for step in tqdm(
         range(first, config.steps + 1),
         disable=not show,
-        desc=config.loss,
+        desc=loss.name,
         initial=first - 1,
         total=config.steps,
     ):
@@ -502,7 +517,7 @@ def train(
                 discriminator,
                 opt_g,
                 opt_d,
-                (d_loss_fn, g_loss_fn),
+                loss,
                 real,
                 noise(),
                 step,
@@ -514,17 +529,19 @@ def train(
                 with torch.no_grad(), autocast():
                     fake = generator(noise())
                 loss_d, d_real, d_fake = discriminator_step(
-                    discriminator, opt_d, d_loss_fn, real, fake, step, autocast
+                    discriminator, opt_d, loss.d_loss, real, fake, step, autocast
                 )
             loss_g = generator_step(
-                generator, discriminator, opt_g, g_loss_fn, noise(), step, autocast
+                generator, discriminator, opt_g, loss.g_loss, noise(), step, autocast
             )
+        d_real, d_fake = d_real.detach(), d_fake.detach()
         history.record(
             step=step,
             d_loss=loss_d.item(),
             g_loss=loss_g.item(),
             d_real=d_real.mean().item(),
             d_fake=d_fake.mean().item(),
+            **loss.after_step(d_real, loss_g.detach()),
         )
         state = TrainState(
             step,
@@ -532,8 +549,11 @@ def train(
             discriminator,
             history,
             rng,
-            d_real.detach(),
-            d_fake.detach(),
+            d_real,
+            d_fake,
+            opt_g,
+            opt_d,
+            loss,
         )
         for callback in callbacks:
             callback(state)
@@ -548,6 +568,7 @@ def train(
                 history,
                 rng,
                 config,
+                loss,
             )
     return history
 
@@ -603,7 +624,7 @@ def simultaneous_step(
     discriminator: torch.nn.Module,
     opt_g: torch.optim.Optimizer,
     opt_d: torch.optim.Optimizer,
-    loss_pair,
+    loss: losses.Loss,
     real: torch.Tensor,
     z: torch.Tensor,
     step: int,
@@ -615,12 +636,11 @@ def simultaneous_step(
     weights, unlike Algorithm 1.
     Returns both losses and D's raw outputs on both batches.
     """
-    d_loss_fn, g_loss_fn = loss_pair
     with autocast():
         fake = generator(z)
         d_real, d_fake = discriminator(real), discriminator(fake)
     d_real, d_fake = d_real.float(), d_fake.float()
-    loss_d, loss_g = d_loss_fn(d_real, d_fake), g_loss_fn(d_fake)
+    loss_d, loss_g = loss.d_loss(d_real, d_fake), loss.g_loss(d_fake)
     _check_finite(step, real, d_loss=loss_d, g_loss=loss_g)
     d_params, g_params = list(discriminator.parameters()), list(generator.parameters())
     d_grads = torch.autograd.grad(loss_d, d_params, retain_graph=True)
@@ -637,7 +657,7 @@ def fit_discriminator(
     discriminator: torch.nn.Module,
     real: Sampler,
     fake: Sampler,
-    loss: str = "non_saturating",
+    loss: "str | losses.Loss" = "non_saturating",
     loss_params: dict | None = None,
     steps: int = 1000,
     batch_size: int = 256,
@@ -656,7 +676,7 @@ def fit_discriminator(
         raise ValueError(
             f"need steps >= 1 and batch_size >= 1, got {steps} and {batch_size}"
         )
-    d_loss_fn, _ = losses.get(loss, **(loss_params or {}))
+    d_loss_fn = losses.resolve(loss, loss_params).d_loss
     config = TrainConfig(optimizer=optimizer, lr_d=lr, batch_size=batch_size, seed=seed)
     opt = make_optimizer(discriminator.parameters(), optimizer, lr, config)
     device = next(discriminator.parameters()).device

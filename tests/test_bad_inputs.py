@@ -414,7 +414,7 @@ BAD_CALLS = [
     # --- recipes and widgets
     ("toy GAN with an unknown loss",
      lambda: recipes.toy_gan(RING, loss="hinge", steps=1),
-     ValueError, r"^unknown loss 'hinge'; choose one of: 'minimax', 'non_saturating', 'least_squares'$"),
+     ValueError, r"^unknown loss 'hinge'; choose one of: 'minimax', 'non_saturating', 'least_squares', 'began'$"),
     ("toy GAN with 0 steps",
      lambda: recipes.toy_gan(RING, steps=0),
      ValueError, r"^steps must be an integer >= 1, got 0$"),

@@ -37,7 +37,8 @@ def test_toy_settings_are_the_lsgan_mixture_code():
 
 
 def test_least_squares_defaults_to_the_0_1_1_coding():
-    d_loss, g_loss = losses.least_squares()
+    loss = losses.least_squares()
+    d_loss, g_loss = loss.d_loss, loss.g_loss
     fake_at_a, real_at_b = torch.zeros(4), torch.ones(4)
     assert d_loss(real_at_b, fake_at_a).item() == 0.0  # a = 0 for fakes, b = 1 for reals
     assert g_loss(torch.ones(4)).item() == 0.0  # c = 1: G wants D to say "real"

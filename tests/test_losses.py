@@ -15,23 +15,23 @@ def naive_d(real, fake):
 
 @pytest.mark.parametrize("name", ["minimax", "non_saturating"])
 def test_cross_entropy_d_loss_is_the_negated_value_function(name):
-    d_loss, _ = losses.get(name)
+    d_loss = losses.get(name).d_loss
     torch.testing.assert_close(d_loss(LOGITS_REAL, LOGITS_FAKE), naive_d(LOGITS_REAL, LOGITS_FAKE))
 
 
 def test_minimax_g_loss_is_the_value_function_term():
-    _, g_loss = losses.get("minimax")
+    g_loss = losses.get("minimax").g_loss
     expected = (1 - torch.sigmoid(LOGITS_FAKE)).log().mean()
     torch.testing.assert_close(g_loss(LOGITS_FAKE), expected)
 
 
 def test_non_saturating_g_loss():
-    _, g_loss = losses.get("non_saturating")
+    g_loss = losses.get("non_saturating").g_loss
     torch.testing.assert_close(g_loss(LOGITS_FAKE), -torch.sigmoid(LOGITS_FAKE).log().mean())
 
 
 def test_value_at_d_equal_half_is_log_four():
-    d_loss, _ = losses.get("minimax")
+    d_loss = losses.get("minimax").d_loss
     zeros = torch.zeros(4)
     assert d_loss(zeros, zeros).item() == pytest.approx(math.log(4))
 
@@ -39,10 +39,11 @@ def test_value_at_d_equal_half_is_log_four():
 def test_cross_entropy_losses_stay_finite_for_extreme_logits():
     extreme = torch.tensor([-200.0, 200.0])
     for name in ("minimax", "non_saturating"):
-        d_loss, g_loss = losses.get(name)
+        loss = losses.get(name)
+        d_loss, g_loss = loss.d_loss, loss.g_loss
         assert torch.isfinite(d_loss(extreme, extreme)) and torch.isfinite(g_loss(extreme))
     # far past float32's sigmoid underflow the loss keeps growing linearly
-    _, g_ns = losses.get("non_saturating")
+    g_ns = losses.get("non_saturating").g_loss
     assert g_ns(torch.tensor([-200.0])).item() == pytest.approx(200.0)
 
 
@@ -50,21 +51,23 @@ def test_non_saturating_gradient_is_strong_where_minimax_saturates():
     fake = torch.tensor([-8.0], requires_grad=True)  # D(G(z)) = sigmoid(-8), about 3e-4
     grads = {}
     for name in ("minimax", "non_saturating"):
-        _, g_loss = losses.get(name)
+        g_loss = losses.get(name).g_loss
         grads[name] = torch.autograd.grad(g_loss(fake), fake)[0].item()
     assert grads["minimax"] == pytest.approx(-torch.sigmoid(torch.tensor(-8.0)).item(), rel=1e-5)
     assert grads["non_saturating"] == pytest.approx(-(1 - torch.sigmoid(torch.tensor(-8.0))).item(), rel=1e-5)
 
 
 def test_least_squares_defaults_to_the_zero_one_one_coding():
-    d_loss, g_loss = losses.get("least_squares")
+    loss = losses.get("least_squares")
+    d_loss, g_loss = loss.d_loss, loss.g_loss
     real, fake = torch.tensor([1.0, 0.0]), torch.tensor([0.0, 2.0])
     assert d_loss(real, fake).item() == pytest.approx(0.5 * 0.5 + 0.5 * 2.0)
     assert g_loss(fake).item() == pytest.approx(0.5 * (1.0 + 1.0) / 2)
 
 
 def test_least_squares_with_other_codes():
-    d_loss, g_loss = losses.get("least_squares", a=-1, b=1, c=0)
+    loss = losses.get("least_squares", a=-1, b=1, c=0)
+    d_loss, g_loss = loss.d_loss, loss.g_loss
     real, fake = torch.tensor([1.0]), torch.tensor([-1.0])
     assert d_loss(real, fake).item() == pytest.approx(0.0)
     assert g_loss(fake).item() == pytest.approx(0.5)

@@ -158,7 +158,8 @@ def test_simultaneous_updates_take_both_gradients_at_the_same_weights():
     rng = torch.Generator().manual_seed(4)
     real = data.gaussian_1d(2.0).sample(8, generator=rng)
     z = nets.sample_latent(8, 1, "normal", rng)
-    d_loss_fn, g_loss_fn = training.losses.get("least_squares")
+    loss = training.losses.get("least_squares")
+    d_loss_fn, g_loss_fn = loss.d_loss, loss.g_loss
     d_fake = d_ref(g_ref(z))
     loss_d, loss_g = d_loss_fn(d_ref(real), d_fake), g_loss_fn(d_fake)
     d_grads = torch.autograd.grad(loss_d, list(d_ref.parameters()), retain_graph=True)

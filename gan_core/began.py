@@ -1,0 +1,116 @@
+"""BEGAN's networks (chapter "BEGAN"): D is an autoencoder whose output is each image's
+reconstruction error, and G is a decoder like D's.
+
+As in the paper: 3x3 convolutions with ELU, two per scale, subsampling by a stride-2
+convolution, nearest-neighbour upsampling, an embedding of size h, no batch norm. The
+encoder's width grows by n at each scale (n, 2n, 3n, ...); the decoder keeps n.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from gan_core.checks import check_int, check_tensor
+from gan_core.nets import Generator
+from gan_core.registry import lookup
+
+SIZES = (32, 64, 128)  # images start from 8 x 8 and double at each scale
+
+
+def scales(size: int) -> int:
+    check_int("size", size)
+    lookup({s: s for s in SIZES}, size, "BEGAN image size")
+    return int(math.log2(size)) - 2
+
+
+def conv(c_in: int, c_out: int, stride: int = 1) -> list[nn.Module]:
+    return [nn.Conv2d(c_in, c_out, 3, stride, 1), nn.ELU()]
+
+
+class Decoder(nn.Module):
+    """An embedding of size ``h`` to an image: a dense layer to n x 8 x 8, then two
+    convolutions per scale with an upsampling between scales, and a last convolution
+    to ``channels``, with no squashing."""
+
+    def __init__(self, h: int, n: int, size: int, channels: int):
+        super().__init__()
+        for name, value in (("h", h), ("n", n), ("channels", channels)):
+            check_int(name, value, minimum=1)
+        self.n, self.h = n, h
+        self.project = nn.Linear(h, n * 8 * 8)
+        layers = []
+        for scale in range(scales(size)):
+            if scale:
+                layers.append(nn.Upsample(scale_factor=2, mode="nearest"))
+            layers += conv(n, n) + conv(n, n)
+        layers.append(nn.Conv2d(n, channels, 3, 1, 1))
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, embedding: torch.Tensor) -> torch.Tensor:
+        # (B, h) -> (B, n, 8, 8) -> (B, C, size, size)
+        return self.body(self.project(embedding).view(-1, self.n, 8, 8))
+
+
+class Encoder(nn.Module):
+    """An image to an embedding of size ``h``: two convolutions per scale of width
+    n, 2n, 3n, ..., a stride-2 convolution between scales, and a dense layer."""
+
+    def __init__(self, h: int, n: int, size: int, channels: int):
+        super().__init__()
+        layers = conv(channels, n)
+        count = scales(size)
+        for scale in range(count):
+            width = n * (scale + 1)
+            layers += conv(width, width) + conv(width, width)
+            if scale < count - 1:
+                layers += conv(width, width + n, stride=2)
+        self.body = nn.Sequential(*layers, nn.Flatten())
+        self.embed = nn.Linear(n * count * 8 * 8, h)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.embed(self.body(images))
+
+
+class BEGANGenerator(Generator):
+    """G: z of size ``z_dim``, uniform on [-1, 1] as in the paper, to an image
+    ``(channels, size, size)`` through a decoder."""
+
+    def __init__(
+        self,
+        z_dim: int = 64,
+        size: int = 64,
+        channels: int = 3,
+        n: int = 128,
+        prior: str = "uniform",
+    ):
+        super().__init__(z_dim, prior)
+        self.size, self.channels = size, channels
+        self.decoder = Decoder(z_dim, n, size, channels)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        check_tensor("z", z, ("B", self.z_dim))
+        return self.decoder(z)
+
+
+class BEGANDiscriminator(nn.Module):
+    """D: an autoencoder. Its output is each image's reconstruction error
+    L(v) = mean over pixels of |v - D(v)|^eta, shape ``(B,)``: what BEGAN's loss
+    (``losses.began``) compares between real and generated images."""
+
+    def __init__(
+        self, h: int = 64, size: int = 64, channels: int = 3, n: int = 128, eta: int = 1
+    ):
+        super().__init__()
+        lookup({1: 1, 2: 2}, eta, "BEGAN reconstruction exponent eta")
+        self.size, self.channels, self.eta = size, channels, eta
+        self.encoder = Encoder(h, n, size, channels)
+        self.decoder = Decoder(h, n, size, channels)
+
+    def reconstruct(self, images: torch.Tensor) -> torch.Tensor:
+        check_tensor("images", images, ("B", self.channels, self.size, self.size))
+        return self.decoder(self.encoder(images))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        error = (images - self.reconstruct(images)).abs().pow(self.eta)
+        return error.flatten(1).mean(1)  # (B,)
