@@ -84,7 +84,7 @@ def fetch_tests_source(master: Path) -> str:
         "    import pathlib\n"
         "    import urllib.request\n"
         "\n"
-        f'    address = "{head}/" "assignments/{tail}"\n'
+        f'    address = (\n        "{head}/"\n        "assignments/{tail}"\n    )\n'
         '    pathlib.Path("tests").mkdir(exist_ok=True)\n'
         f"    for question in {list(graded_questions(master))}:\n"
         '        test = f"tests/{question}.py"\n'
