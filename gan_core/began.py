@@ -8,10 +8,16 @@ encoder's width grows by n at each scale (n, 2n, 3n, ...); the decoder keeps n.
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
-from gan_core.checks import check_int, check_tensor
+from gan_core.checks import (
+    check_int,
+    check_number,
+    check_positive,
+    check_tensor,
+)
 from gan_core.nets import Generator
 from gan_core.registry import lookup
 
@@ -92,6 +98,11 @@ class BEGANGenerator(Generator):
         check_tensor("z", z, ("B", self.z_dim))
         return self.decoder(z)
 
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Draw ``n`` images, clipped to the data's range [-1, 1]: the output layer is
+        linear, as in the paper, and can overshoot it slightly."""
+        return super().sample(n, generator).clamp(-1, 1)
+
 
 class BEGANDiscriminator(nn.Module):
     """D: an autoencoder. Its output is each image's reconstruction error
@@ -114,3 +125,73 @@ class BEGANDiscriminator(nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         error = (images - self.reconstruct(images)).abs().pow(self.eta)
         return error.flatten(1).mean(1)  # (B,)
+
+
+# ----------------------------------------------------------------- the chapter's pieces
+
+
+def control_path(
+    gamma: float,
+    lambda_k: float,
+    real_loss: float,
+    fake_loss_at,
+    steps: int,
+    k0: float = 0.0,
+    response: float = 0.05,
+) -> tuple[np.ndarray, np.ndarray]:
+    """BEGAN's control law on its own, with a model of the game in place of the nets.
+
+    L(x) stays at ``real_loss``; L(G(z)) moves a fraction ``response`` of the way toward
+    ``fake_loss_at(k)`` at each step (D's push on the fakes grows with k), and
+    k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z))), 0, 1).
+    Returns the paths of k and L(G(z)), each of length ``steps``.
+    """
+    check_number("gamma", gamma, 0, 1)
+    check_positive("lambda_k", lambda_k)
+    check_int("steps", steps, minimum=1)
+    check_number("response", response, 0, 1, low_open=True)
+    k, fake = float(k0), float(fake_loss_at(k0))
+    ks, fakes = np.empty(steps), np.empty(steps)
+    for t in range(steps):
+        ks[t], fakes[t] = k, fake
+        k = min(max(k + lambda_k * (gamma * real_loss - fake), 0.0), 1.0)
+        fake += response * (fake_loss_at(k) - fake)
+    return ks, fakes
+
+
+def embed(
+    generator: Generator,
+    images: torch.Tensor,
+    steps: int = 500,
+    lr: float = 0.05,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Find z for each image by minimising the mean |x - G(z)| with Adam, z kept in
+    the prior's range [-1, 1] (the paper's embedding of real images).
+    Returns z ``(n, z_dim)`` and each image's final reconstruction error ``(n,)``."""
+    check_tensor(
+        "images", images, ("n", generator.channels, generator.size, generator.size)
+    )
+    check_int("steps", steps, minimum=1)
+    check_positive("lr", lr)
+    device = next(generator.parameters()).device
+    images = images.to(device)
+    z = generator.noise(len(images), torch.Generator().manual_seed(seed))
+    z.requires_grad_(True)
+    optimizer = torch.optim.Adam([z], lr=lr)
+    for weights in generator.parameters():
+        weights.requires_grad_(False)
+    try:
+        for _ in range(steps):
+            error = (images - generator(z)).abs().flatten(1).mean(1)
+            optimizer.zero_grad(set_to_none=True)
+            error.sum().backward()
+            optimizer.step()
+            with torch.no_grad():
+                z.clamp_(-1, 1)
+    finally:
+        for weights in generator.parameters():
+            weights.requires_grad_(True)
+    with torch.no_grad():
+        error = (images - generator(z)).abs().flatten(1).mean(1)
+    return z.detach(), error

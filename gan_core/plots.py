@@ -748,3 +748,31 @@ def plot_lsgan_optimum(
     )
     ax.set(xlabel="x", ylim=(min(a, b, c, 0) - 0.3, max(a, b, c, 0.5) + 0.3))
     ax.legend(loc="upper left", fontsize="x-small")
+
+
+def plot_control_path(ks, fake_losses, real_loss: float, gamma: float, ax=None):
+    """BEGAN's control law over time: k_t (left axis) and the ratio L(G(z)) / L(x)
+    (right axis) against its target gamma."""
+    ks, fake_losses = _as_1d("ks", ks), _as_1d("fake_losses", fake_losses)
+    _same_length(ks=ks, fake_losses=fake_losses)
+    ax = _axes(ax)
+    steps = np.arange(len(ks))
+    ax.plot(steps, ks, color="tab:blue", label="$k_t$")
+    ax.set(xlabel="step", ylabel="$k_t$", ylim=(-0.05, 1.05))
+    ratio_ax = ax.twinx()
+    ratio_ax.plot(
+        steps, fake_losses / real_loss, color="tab:orange", label="$L(G(z)) / L(x)$"
+    )
+    ratio_ax.axhline(
+        gamma,
+        color="tab:orange",
+        linestyle="--",
+        linewidth=1,
+        label=f"target $\\gamma$ = {gamma:g}",
+    )
+    ratio_ax.set(ylabel="$L(G(z)) / L(x)$", ylim=(0, 1.5))
+    lines = ax.get_lines() + ratio_ax.get_lines()
+    ax.legend(
+        lines, [line.get_label() for line in lines], loc="upper right", fontsize="small"
+    )
+    return ax

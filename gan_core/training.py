@@ -149,6 +149,34 @@ def every(n: int, callback: Callback) -> Callback:
     return lambda state: callback(state) if state.step % n == 0 else None
 
 
+def halve_when_stalled(series: str, window: int, floor: float = 0.0) -> Callback:
+    """A learning-rate schedule, BEGAN's: every ``window`` steps, halve both optimisers'
+    rates (not below ``floor``) if the mean of ``history.extra[series]`` over the last
+    window is not below its mean over the window before. It keeps no state of its own:
+    the rates live in the optimisers, which checkpoints save, so a resumed run follows
+    the same schedule."""
+    check_int("window", window, minimum=1)
+    check_number("floor", floor, low=0)
+
+    def callback(state: TrainState) -> None:
+        values = state.history.extra.get(series)
+        if values is None:
+            raise ValueError(
+                f"no series {series!r} in the history; the loss records "
+                f"{sorted(state.history.extra)}"
+            )
+        if state.step % window or len(values) < 2 * window:
+            return
+        recent = sum(values[-window:]) / window
+        before = sum(values[-2 * window : -window]) / window
+        if recent >= before:
+            for optimizer in (state.opt_g, state.opt_d):
+                for group in optimizer.param_groups:
+                    group["lr"] = max(group["lr"] / 2, floor)
+
+    return callback
+
+
 def make_optimizer(
     params, name: str, lr: float, config: TrainConfig
 ) -> torch.optim.Optimizer:
@@ -367,10 +395,13 @@ def check_resumable(
 
 
 def _apply_learning_rate(
-    path, name: str, optimizer: torch.optim.Optimizer, lr: float
+    path, name: str, optimizer: torch.optim.Optimizer, lr: float, saved: float | None
 ) -> None:
-    """After loading an optimiser's state, use the config's rate,
-    and say so if it changed."""
+    """After loading an optimiser's state, use the config's rate if it differs from the
+    one the run was started with (``saved``), and say so. Otherwise the optimiser keeps
+    its saved rate, which a schedule may have changed."""
+    if saved == lr:
+        return
     old = optimizer.param_groups[0]["lr"]
     if old != lr:
         warnings.warn(
@@ -409,8 +440,9 @@ def load_checkpoint(
             f"{path} does not fit these nets or optimisers: {error}"
         ) from None
     if config is not None:
-        _apply_learning_rate(path, "lr_g", opt_g, config.lr_g)
-        _apply_learning_rate(path, "lr_d", opt_d, config.lr_d)
+        started = state.get("config", {})
+        _apply_learning_rate(path, "lr_g", opt_g, config.lr_g, started.get("lr_g"))
+        _apply_learning_rate(path, "lr_d", opt_d, config.lr_d, started.get("lr_d"))
     if loss is not None:
         loss.load_state_dict(state.get("loss", {}))
     rng.set_state(state["rng"].cpu())

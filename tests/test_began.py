@@ -140,3 +140,72 @@ def test_callbacks_see_the_optimisers_and_the_loss():
                    callbacks=(halve_d_rate_at_step_2,))
     assert [lr for _, lr in seen] == [1e-3, 1e-3, 5e-4]
     assert seen[0][0] > 0  # k after the first step's update
+
+
+def test_the_rate_halves_when_m_stalls_and_a_resumed_run_keeps_the_schedule(tmp_path):
+    def halved_run(**changes):
+        generator, discriminator = tiny_began()
+        rates = []
+        schedule = training.halve_when_stalled("m_global", window=1, floor=2e-4)
+        record = lambda state: rates.append(state.opt_g.param_groups[0]["lr"])  # noqa: E731
+        history = training.train(generator, discriminator, NoiseImages(), config(**changes),
+                                 callbacks=(schedule, record))
+        return history, rates, generator
+
+    whole, rates, generator = halved_run()
+    assert rates[0] == 1e-3 and min(rates) >= 2e-4 and len(set(rates)) > 1
+    m = whole.extra["m_global"]
+    for step in range(2, 6):  # halved exactly where M did not fall
+        stalled = m[step - 1] >= m[step - 2]
+        expected = max(rates[step - 2] / 2, 2e-4) if stalled else rates[step - 2]
+        assert rates[step - 1] == expected
+    path = str(tmp_path / "scheduled.pt")
+    halved_run(steps=3, checkpoint=path)
+    resumed, resumed_rates, resumed_generator = halved_run(checkpoint=path, resume=True)
+    assert resumed == whole and resumed_rates == rates[3:]
+    for a, b in zip(generator.parameters(), resumed_generator.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_the_schedule_names_the_series_it_needs():
+    generator, discriminator = tiny_began()
+    schedule = training.halve_when_stalled("m", window=1)
+    with pytest.raises(ValueError, match=r"no series 'm'.*\['k', 'm_global'\]"):
+        training.train(generator, discriminator, NoiseImages(), config(steps=1),
+                       callbacks=(schedule,))
+
+
+def test_the_control_law_settles_at_its_fixed_point_or_sticks_at_zero():
+    real, base, gain = 0.2, 0.05, 0.2  # L(G) = 0.05 + 0.2 k: gamma L(x) = L(G) at k*
+    ks, fakes = began.control_path(0.5, 0.01, real, lambda k: base + gain * k, 20_000)
+    k_star = (0.5 * real - base) / gain
+    assert ks[-1] == pytest.approx(k_star, rel=0.02)
+    assert fakes[-1] / real == pytest.approx(0.5, rel=0.02)
+    # fakes already worse than gamma L(x) at k = 0: the balance never turns positive
+    stuck, _ = began.control_path(0.3, 0.01, real, lambda k: 0.08 + gain * k, 2_000)
+    assert (stuck == 0).all()
+    with pytest.raises(ValueError, match="gamma"):
+        began.control_path(1.2, 0.01, real, lambda k: k, 10)
+
+
+def test_embedding_finds_the_noise_of_a_generated_image():
+    torch.manual_seed(0)
+    generator = began.BEGANGenerator(z_dim=4, size=32, channels=1, n=4)
+    targets = generator.sample(3, torch.Generator().manual_seed(5))
+    start = (targets - generator.sample(3, torch.Generator().manual_seed(0))).abs()
+    z, error = began.embed(generator, targets, steps=300, lr=0.05)
+    assert z.shape == (3, 4) and bool((z.abs() <= 1).all())
+    assert error.shape == (3,) and bool((error < 0.5 * start.flatten(1).mean(1)).all())
+    assert all(p.requires_grad for p in generator.parameters())
+    with pytest.raises(ValueError, match="images"):
+        began.embed(generator, torch.zeros(2, 3, 32, 32))
+
+
+def test_samples_are_clipped_to_the_data_range_and_training_outputs_are_not():
+    torch.manual_seed(0)
+    generator = began.BEGANGenerator(z_dim=4, size=32, channels=1, n=4)
+    with torch.no_grad():
+        generator.decoder.body[-1].bias.fill_(3.0)  # push every pixel past 1
+    z = generator.noise(2, torch.Generator().manual_seed(0))
+    assert generator(z).max() > 1.5
+    assert generator.sample(2, torch.Generator().manual_seed(0)).max() == 1.0
