@@ -1,10 +1,12 @@
-"""Files written whole or not at all: downloads, cached classifiers, checkpoints.
+"""Files written whole or not at all, and checked by their SHA-256: downloads, cached
+classifiers, checkpoints.
 
 A reader's kernel can die at any moment (Colab disconnects, a laptop sleeps, a user
 presses stop). Every file gan_core writes goes through ``write_atomically``, so a file
 on disk is always either the old version or the new one, never half of each.
 """
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -37,3 +39,12 @@ def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> 
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file, read in chunks of 1 MiB."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

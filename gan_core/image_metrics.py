@@ -22,7 +22,6 @@ same classifier, **not comparable with published FIDs**.
   generator does not just copy its training set (the GAN paper's Figure 2).
 """
 
-import hashlib
 import os
 import time
 import warnings
@@ -45,7 +44,7 @@ from gan_core.checks import (
     check_tensor,
     check_values,
 )
-from gan_core.files import write_atomically
+from gan_core.files import sha256_of, write_atomically
 from gan_core.images import ImageDataset, cache_dir
 from gan_core.metrics import kl_to_uniform
 
@@ -125,10 +124,6 @@ def train_classifier(
     return model.eval()
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def cached_classifier(
     data: ImageDataset,
     key: str,
@@ -152,7 +147,7 @@ def cached_classifier(
     model = SmallClassifier(data.image_shape[0], len(data.classes), width)
     if path.exists() and digest_path.exists():
         expected = digest_path.read_text().split()[0]
-        if _sha256(path) != expected:
+        if sha256_of(path) != expected:
             raise CorruptCacheError(
                 f"{path} does not match its recorded SHA-256; delete it to retrain"
             )
@@ -160,7 +155,7 @@ def cached_classifier(
         return model.eval()
     model = train_classifier(data, epochs=epochs, width=width, **train_options)
     write_atomically(path, lambda temporary: torch.save(model.state_dict(), temporary))
-    digest = _sha256(path)
+    digest = sha256_of(path)
     write_atomically(
         digest_path, lambda temporary: temporary.write_text(f"{digest}  {path.name}\n")
     )

@@ -48,7 +48,7 @@ from gan_core.checks import (
     check_values,
     is_integer,
 )
-from gan_core.files import write_atomically
+from gan_core.files import sha256_of, write_atomically
 from gan_core.registry import lookup
 
 DATA_VARIABLE = "GAN_BOOK_DATA"
@@ -245,14 +245,6 @@ def read_idx_gz(path: Path) -> np.ndarray:
             f"{path}: not a readable gzip file ({error}); delete it and fetch it again"
         ) from None
     return parse_idx(raw, str(path))
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_sha256(path: Path, expected: str) -> None:

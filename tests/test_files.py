@@ -32,3 +32,15 @@ def test_stale_parts_of_this_file_are_removed_and_others_kept(tmp_path):
     (tmp_path / ".other.bin.x.part").write_bytes(b"not ours")
     files.write_atomically(tmp_path / "data.bin", lambda temporary: temporary.write_bytes(b"new"))
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.bin.x.part", "data.bin"]
+
+
+def test_sha256_of_reads_a_file_in_chunks_and_matches_hashlib(tmp_path):
+    import hashlib
+
+    from gan_core.files import sha256_of
+
+    payload = bytes(range(256)) * 9_000  # 2.2 MiB: three chunks
+    path = tmp_path / "data.bin"
+    path.write_bytes(payload)
+    assert sha256_of(path) == hashlib.sha256(payload).hexdigest()
+    assert sha256_of(str(path)) == sha256_of(path)

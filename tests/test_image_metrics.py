@@ -6,6 +6,7 @@ import torch
 
 from gan_core import image_metrics as im
 from gan_core import images
+from gan_core.files import sha256_of
 
 
 def test_frechet_distance_of_identical_gaussians_is_zero():
@@ -79,7 +80,7 @@ def test_classifier_learns_digits_and_is_cached_with_its_hash(digits, tmp_path, 
     acc = im.accuracy(model, test)
     assert 0.9 < acc <= 1.0
     digest = (tmp_path / "digits-test.pt.sha256").read_text().split()[0]
-    assert digest == im._sha256(tmp_path / "digits-test.pt")
+    assert digest == sha256_of(tmp_path / "digits-test.pt")
 
     monkeypatch.setattr(im, "train_classifier", lambda *a, **k: pytest.fail("should load from the cache"))
     again = im.cached_classifier(train, "digits-test", epochs=8, width=8, lr=3e-3, folder=tmp_path)
