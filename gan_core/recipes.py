@@ -34,6 +34,19 @@ from gan_core.registry import lookup
 OFFICIAL_MIXTURE_CODE = {"updates": "simultaneous", "init": "orthogonal"}
 
 
+# ToySettings fields that TrainConfig has too
+SHARED_WITH_TRAIN_CONFIG = (
+    "batch_size",
+    "d_steps",
+    "loss_params",
+    "optimizer",
+    "lr_d",
+    "lr_g",
+    "betas",
+    "updates",
+)
+
+
 @dataclass(frozen=True)
 class ToySettings:
     """Everything about a toy GAN run
@@ -72,6 +85,17 @@ class ToySettings:
         lookup(nets.INITS, self.init, "init")
         if not isinstance(self.loss_params, dict):
             raise ValueError(f"loss_params must be a dict, got {self.loss_params!r}")
+
+    def train_config(
+        self, loss: str, steps: int, seed: int, **changes
+    ) -> training.TrainConfig:
+        """The loop's config for a run with these settings; ``changes`` replace
+        any field (the live view's sliders, ``progress``)."""
+        shared = {name: getattr(self, name) for name in SHARED_WITH_TRAIN_CONFIG}
+        shared["loss_params"] = dict(self.loss_params)
+        return training.TrainConfig(
+            loss=loss, steps=steps, seed=seed, **{**shared, **changes}
+        )
 
     @classmethod
     def with_overrides(cls, **overrides) -> "ToySettings":
@@ -150,20 +174,7 @@ def toy_gan(
     generator, discriminator = (
         net.to(get_device()) for net in build_nets(distribution.dim, settings)
     )
-    config = training.TrainConfig(
-        steps=steps,
-        batch_size=settings.batch_size,
-        d_steps=settings.d_steps,
-        loss=loss,
-        loss_params=dict(settings.loss_params),
-        optimizer=settings.optimizer,
-        lr_d=settings.lr_d,
-        lr_g=settings.lr_g,
-        betas=settings.betas,
-        updates=settings.updates,
-        seed=seed,
-        progress=progress,
-    )
+    config = settings.train_config(loss, steps, seed, progress=progress)
     started = time.perf_counter()
     history = training.train(
         generator, discriminator, distribution, config, callbacks=tuple(callbacks)

@@ -106,7 +106,8 @@ def training_view(
     the generator pushes each fake point. Loss, learning rates and k (d_steps) are read
     from the controls at every click. The nets carry on from click to click; the
     optimisers start afresh each time, since the controls may have changed their rates.
-    ``overrides`` are ``recipes.ToySettings`` fields for the nets and batch size.
+    ``overrides`` are ``recipes.ToySettings`` fields; those the controls do not set
+    (optimizer, updates, betas, least squares' codes) go to every run.
     """
     settings = recipes.ToySettings.with_overrides(**overrides)
     check_extent("extent", extent)
@@ -166,15 +167,15 @@ def training_view(
 
     def train(_=None):
         generator, discriminator = state["nets"]
-        run_config = training.TrainConfig(
-            steps=steps.value,
-            batch_size=settings.batch_size,
+        run_config = settings.train_config(
+            loss.value,
+            steps.value,
+            seed + state["step"],
             d_steps=d_steps.value,
-            loss=loss.value,
             lr_d=lr_d.value,
             lr_g=lr_g.value,
-            betas=settings.betas,
-            seed=seed + state["step"],
+            # the settings' codes are least squares' a, b, c
+            loss_params=settings.loss_params if loss.value == "least_squares" else {},
             progress=False,
         )
 

@@ -1,3 +1,4 @@
+import dataclasses
 import ipywidgets
 import matplotlib.pyplot as plt
 import pytest
@@ -45,6 +46,40 @@ def test_animate_frames_draws_each_recorded_frame_without_cdn_links():
 def test_animate_frames_needs_frames():
     with pytest.raises(ValueError, match="at least one frame"):
         widgets.animate_frames(lambda ax, f: None, [])
+
+
+def test_training_view_passes_on_the_settings_the_controls_do_not_set(monkeypatch):
+    from gan_core import data, training
+
+    configs = []
+    monkeypatch.setattr(training, "train", lambda g, d, dist, config, callbacks=(): configs.append(config))
+    plt.close("all")
+    view = widgets.training_view(data.ring_of_gaussians(4, radius=1.0, std=0.1), (-2, 2, -2, 2),
+                                 steps_per_click=4, redraw_every=2, z_dim=2, width=8, depth=1,
+                                 optimizer="sgd", updates="simultaneous",
+                                 loss_params={"a": -1, "b": 1, "c": 0})
+    controls, _ = view.children
+    loss, *_, buttons = controls.children
+    buttons.children[0].click()
+    loss.value = "minimax"
+    buttons.children[0].click()
+    first, second = configs
+    assert (first.optimizer, first.updates, first.loss_params) == (
+        "sgd", "simultaneous", {"a": -1, "b": 1, "c": 0})
+    assert (second.optimizer, second.loss, second.loss_params) == ("sgd", "minimax", {})
+
+
+def test_toy_settings_make_the_loop_config_with_every_shared_field():
+    from gan_core import recipes, training
+
+    settings = recipes.ToySettings.with_overrides(optimizer="rmsprop", d_steps=2, lr_g=3e-3)
+    config = settings.train_config("least_squares", 10, seed=5)
+    shared = set(recipes.SHARED_WITH_TRAIN_CONFIG)
+    assert shared == {f.name for f in dataclasses.fields(recipes.ToySettings)} & {
+        f.name for f in dataclasses.fields(training.TrainConfig)}
+    assert all(getattr(config, name) == getattr(settings, name) for name in shared)
+    assert (config.loss, config.steps, config.seed) == ("least_squares", 10, 5)
+    assert settings.train_config("minimax", 1, 0, lr_d=0.5).lr_d == 0.5
 
 
 def test_training_view_trains_the_same_nets_click_after_click_with_the_controls(monkeypatch):
