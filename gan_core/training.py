@@ -85,7 +85,7 @@ class History:
 
     def record(self, **values: float) -> None:
         for name, value in values.items():
-            if name in ("step", "d_loss", "g_loss", "d_real", "d_fake"):
+            if name != "extra" and name in self.__dataclass_fields__:
                 getattr(self, name).append(value)
             else:
                 self.extra.setdefault(name, []).append(value)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from notebooks import package_commit, recorded_commit, repository_url, setup_cell_source
+from notebooks import package_commit, recorded_commit, repository_address, setup_cell_source
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = ROOT / "assignments"
@@ -43,22 +43,14 @@ def otter(*arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(OTTER), *arguments], capture_output=True, text=True)
 
 
-def github_path(url: str) -> str:
-    """OWNER/NAME of a GitHub repository URL."""
-    return url.removeprefix("https://github.com/").rstrip("/")
-
-
 def published_url(kind: str, name: str, file: str = "") -> str:
     """Where the published student notebook of assignment ``name`` is read from: ``kind`` is
     "colab" (the notebook opened in Colab) or "tests" (the raw public tests)."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
-    path = f"{github_path(repository_url())}/blob/{config['branch']}"
     folder = f"{PUBLISHED.relative_to(ROOT).as_posix()}/{name}"
     if kind == "colab":
-        return f"https://colab.research.google.com/github/{path}/{folder}/{name}.ipynb"
+        return repository_address("colab", f"{folder}/{name}.ipynb")
     if kind == "tests":
-        raw = path.replace("/blob/", "/", 1)
-        return f"https://raw.githubusercontent.com/{raw}/{folder}/tests/{file}"
+        return repository_address("raw", f"{folder}/tests/{file}")
     raise ValueError(f"kind must be 'colab' or 'tests', got {kind!r}")
 
 

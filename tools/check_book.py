@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from notebooks import repository_address
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,10 +79,7 @@ def toc_pages(html_root: Path, toc_file: Path = ROOT / "_toc.yml") -> list[Path]
 def colab_link(notebook: Path) -> str:
     """Where a notebook page's Colab button must point: ``notebook`` (a path in the
     repository) in the configured repository."""
-    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
-    owner_and_name = repository["url"].removeprefix("https://github.com/")
-    return (f"https://colab.research.google.com/github/{owner_and_name}/blob/{repository['branch']}/"
-            f"{notebook.as_posix()}")
+    return repository_address("colab", notebook.as_posix())
 
 
 def is_chapter(path: Path) -> bool:

@@ -41,6 +41,22 @@ def repository_url(root: Path = ROOT) -> str:
     return config["repository"]["url"]
 
 
+ADDRESSES = {  # how a file of the repository is reached, by what reads it
+    "colab": "https://colab.research.google.com/github/{owner_name}/blob/{branch}/{path}",
+    "raw": "https://raw.githubusercontent.com/{owner_name}/{branch}/{path}",
+}
+
+
+def repository_address(kind: str, path: str, root: Path = ROOT) -> str:
+    """The address of ``path``, a file of the repository: "colab" opens a notebook in
+    Colab, "raw" gives its bytes."""
+    if kind not in ADDRESSES:
+        raise ValueError(f"kind must be one of {sorted(ADDRESSES)}, got {kind!r}")
+    config = yaml.safe_load((root / "_config.yml").read_text())["repository"]
+    owner_name = config["url"].removeprefix("https://github.com/").rstrip("/")
+    return ADDRESSES[kind].format(owner_name=owner_name, branch=config["branch"], path=path)
+
+
 def set_repository(url: str, root: Path = ROOT) -> list[Path]:
     """Write ``url`` into _config.yml and every chapter's setup cell; returns the chapters."""
     if not GITHUB_URL.fullmatch(url):
