@@ -162,6 +162,12 @@ def check_tensor(
         check_finite(name, x)
 
 
+def check_images(name: str, images) -> None:
+    """Images ``(n, C, H, W)`` or flattened ``(n, d)``: finite floats, at least one."""
+    shapes = (("n", "C", "H", "W"), ("n", "d"))
+    check_tensor(name, images, *shapes, kind="floating", nonempty=True, finite=True)
+
+
 def check_finite(name: str, x) -> None:
     """No NaN or infinite value in the tensor or array ``x``."""
     bad = (
@@ -245,14 +251,14 @@ def check_distribution(
     name: str, value, *attributes: str, dim: int | None = None
 ) -> None:
     """Duck typing at the door:
-    ``value`` samples like gan_core.data's distributions (``sample``, ``dim``),
+    ``value`` samples like gan_core.data.mixtures's distributions (``sample``, ``dim``),
     has the other ``attributes`` and, if given, dimension ``dim``."""
     wanted = ("sample", "dim", *attributes)
     missing = [a for a in wanted if not hasattr(value, a)]
     if missing:
         raise ValueError(
             f"{name} must have {', '.join(wanted)} "
-            "(like gan_core.data.ring_of_gaussians()); "
+            "(like gan_core.data.mixtures.ring_of_gaussians()); "
             f"a {type(value).__name__} lacks {', '.join(missing)}"
         )
     if dim is not None and value.dim != dim:

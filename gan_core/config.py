@@ -8,8 +8,8 @@ A profile sets how big every experiment in the book is:
 """
 
 import os
-import time
 import random
+import time
 
 import numpy as np
 import torch

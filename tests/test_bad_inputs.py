@@ -13,13 +13,17 @@ import pytest
 import torch
 from scipy.stats import norm
 
-from gan_core import (data, dcgan, image_metrics, image_plots, images, losses, metrics, nets, plots, probes,
-                      recipes, theory, training, widgets)
+from gan_core import experiments, training
+from gan_core.data import images, mixtures
+from gan_core.evaluation import image_metrics, modes, probes, theory
+from gan_core.figures import frames, image_plots, plots, widgets
+from gan_core.models import dcgan, mlp
+from gan_core.training import losses
 
 X = np.linspace(-8, 8, 1601)  # a grid for densities, dx = 0.01
 DX = X[1] - X[0]
 P, Q = norm.pdf(X, 0, 1), norm.pdf(X, 1, 1)
-RING = data.ring_of_gaussians(4, radius=1.0, std=0.1)
+RING = mixtures.ring_of_gaussians(4, radius=1.0, std=0.1)
 
 
 def pixels(n=3, value_max=255, shape=(1, 4, 4)):
@@ -34,7 +38,7 @@ def image_set(n=3, pixel_values=None, labels=None, classes=("a", "b"), max_value
 
 
 def mixture(centres, stds, weights):
-    return data.GaussianMixture(torch.tensor(centres), torch.tensor(stds), torch.tensor(weights))
+    return mixtures.GaussianMixture(torch.tensor(centres), torch.tensor(stds), torch.tensor(weights))
 
 
 def tiny_classifier():
@@ -53,22 +57,22 @@ INF = float("inf")
 BAD_CALLS = [
     # --- data: sizes, parameters, values, shapes
     ("ring n_modes not an int",
-     lambda: data.ring_of_gaussians(n_modes=2.5),
+     lambda: mixtures.ring_of_gaussians(n_modes=2.5),
      ValueError, r"^n_modes must be an integer >= 1, got 2\.5$"),
     ("ring n_modes a bool",
-     lambda: data.ring_of_gaussians(n_modes=True),
+     lambda: mixtures.ring_of_gaussians(n_modes=True),
      ValueError, r"^n_modes must be an integer >= 1, got True \(a bool\)$"),
     ("grid n_per_side not an int",
-     lambda: data.grid_of_gaussians(n_per_side=2.5),
+     lambda: mixtures.grid_of_gaussians(n_per_side=2.5),
      ValueError, r"^n_per_side must be an integer >= 1, got 2\.5$"),
     ("ring radius infinite",
-     lambda: data.ring_of_gaussians(radius=INF),
+     lambda: mixtures.ring_of_gaussians(radius=INF),
      ValueError, r"^radius must be positive \(a finite number > 0\), got inf$"),
     ("grid spacing zero",
-     lambda: data.grid_of_gaussians(spacing=0),
+     lambda: mixtures.grid_of_gaussians(spacing=0),
      ValueError, r"^spacing must be positive \(a finite number > 0\), got 0$"),
     ("ring std nan",
-     lambda: data.ring_of_gaussians(std=NAN),
+     lambda: mixtures.ring_of_gaussians(std=NAN),
      ValueError, r"^std must be positive \(a finite number > 0\), got nan$"),
     ("mixture NaN centre",
      lambda: mixture([[0.0, NAN], [1.0, 1.0]], [1.0, 1.0], [0.5, 0.5]),
@@ -83,25 +87,25 @@ BAD_CALLS = [
      lambda: mixture([[0.0], [1.0]], [1.0, 1.0, 1.0], [0.5, 0.5]),
      ValueError, r"^stds must have shape \(2,\), got shape \(3,\)$"),
     ("mixture_1d NaN mean",
-     lambda: data.mixture_1d([0.0, NAN], 1.0),
+     lambda: mixtures.mixture_1d([0.0, NAN], 1.0),
      ValueError, r"^means must be a non-empty list of finite numbers, got \[0\.0, nan\]$"),
     ("mixture_1d infinite weight",
-     lambda: data.mixture_1d([0.0, 1.0], 1.0, [INF, 0.5]),
+     lambda: mixtures.mixture_1d([0.0, 1.0], 1.0, [INF, 0.5]),
      ValueError, r"^weights must be a non-empty list of finite numbers, got \[inf, 0\.5\]$"),
     ("mixture_1d two stds for three means",
-     lambda: data.mixture_1d([0, 1, 2], [1, 2]),
+     lambda: mixtures.mixture_1d([0, 1, 2], [1, 2]),
      ValueError, r"^stds must hold one std or one per mean \(3\), got 2$"),
     ("gaussian_1d infinite mean",
-     lambda: data.gaussian_1d(mean=INF),
+     lambda: mixtures.gaussian_1d(mean=INF),
      ValueError, r"^mean must be a finite number, got inf$"),
     ("point set NaN",
-     lambda: data.PointSet(torch.tensor([[0.0, NAN]])),
+     lambda: mixtures.PointSet(torch.tensor([[0.0, NAN]])),
      ValueError, r"^points must be finite, got 1 NaN or infinite value\(s\) in shape \(1, 2\)$"),
     ("point set empty",
-     lambda: data.PointSet(torch.zeros(0, 2)),
+     lambda: mixtures.PointSet(torch.zeros(0, 2)),
      ValueError, r"^points must not be empty, got shape \(0, 2\)$"),
     ("point set sample n=2.0",
-     lambda: data.PointSet(torch.zeros(3, 2)).sample(2.0),
+     lambda: mixtures.PointSet(torch.zeros(3, 2)).sample(2.0),
      ValueError, r"^n must be an integer >= 1, got 2\.0$"),
     ("mixture sample n=0",
      lambda: RING.sample(0),
@@ -113,7 +117,7 @@ BAD_CALLS = [
      lambda: RING.density(torch.zeros(4)),
      ValueError, r"^x must have shape \(n, 2\), got shape \(4,\)$"),
     ("log_prob of NaN",
-     lambda: data.gaussian_1d().log_prob(torch.tensor([NAN])),
+     lambda: mixtures.gaussian_1d().log_prob(torch.tensor([NAN])),
      ValueError, r"^x must be finite, got 1 NaN or infinite value\(s\) in shape \(1,\)$"),
     # --- theory: normalisation, dx, codes
     ("kl of an unnormalised density",
@@ -168,19 +172,19 @@ BAD_CALLS = [
      ValueError, r"^code c must be a finite number, got -inf$"),
     # --- metrics
     ("mode coverage of no samples",
-     lambda: metrics.mode_coverage(torch.zeros(0, 2), RING.centres, 0.1),
+     lambda: modes.mode_coverage(torch.zeros(0, 2), RING.centres, 0.1),
      ValueError, r"^samples must not be empty, got shape \(0, 2\)$"),
     ("mode coverage of NaN samples",
-     lambda: metrics.mode_coverage(torch.full((5, 2), NAN), RING.centres, 0.1),
+     lambda: modes.mode_coverage(torch.full((5, 2), NAN), RING.centres, 0.1),
      ValueError, r"^samples must be finite, got 10 NaN or infinite value\(s\) in shape \(5, 2\)$"),
     ("mode coverage min_share > 1",
-     lambda: metrics.mode_coverage(torch.zeros(5, 2), RING.centres, 0.1, min_share=1.5),
+     lambda: modes.mode_coverage(torch.zeros(5, 2), RING.centres, 0.1, min_share=1.5),
      ValueError, r"^min_share must be a finite number in \(0, 1\], got 1\.5$"),
     ("mode coverage n_std = 0",
-     lambda: metrics.mode_coverage(torch.zeros(5, 2), RING.centres, 0.1, n_std=0),
+     lambda: modes.mode_coverage(torch.zeros(5, 2), RING.centres, 0.1, n_std=0),
      ValueError, r"^n_std must be positive \(a finite number > 0\), got 0$"),
     ("kl_to_uniform of negative counts",
-     lambda: metrics.kl_to_uniform(torch.tensor([3, -1])),
+     lambda: modes.kl_to_uniform(torch.tensor([3, -1])),
      ValueError, r"^counts must be non-negative, got \[3, -1\]$"),
     # --- image metrics
     ("class coverage label = n_classes",
@@ -239,28 +243,28 @@ BAD_CALLS = [
      ValueError, r"^data must be of type ImageDataset, got a tensor of shape \(3, 1, 8, 8\)$"),
     # --- nets
     ("MLP G z_dim = 0",
-     lambda: nets.MLPGenerator(z_dim=0),
+     lambda: mlp.MLPGenerator(z_dim=0),
      ValueError, r"^z_dim must be an integer >= 1, got 0$"),
     ("MLP G width a bool",
-     lambda: nets.MLPGenerator(width=True),
+     lambda: mlp.MLPGenerator(width=True),
      ValueError, r"^width must be an integer >= 1, got True \(a bool\)$"),
     ("MLP G depth -1",
-     lambda: nets.MLPGenerator(depth=-1),
+     lambda: mlp.MLPGenerator(depth=-1),
      ValueError, r"^depth must be an integer >= 0, got -1$"),
     ("MLP G out_dim 0",
-     lambda: nets.MLPGenerator(out_dim=0),
+     lambda: mlp.MLPGenerator(out_dim=0),
      ValueError, r"^out_dim must be an integer >= 1, got 0$"),
     ("MLP D in_dim a float",
-     lambda: nets.MLPDiscriminator(in_dim=2.0),
+     lambda: mlp.MLPDiscriminator(in_dim=2.0),
      ValueError, r"^in_dim must be an integer >= 1, got 2\.0$"),
     ("MLP G fed the wrong z size",
-     lambda: nets.MLPGenerator(z_dim=2, width=4, depth=1)(torch.zeros(4, 3)),
+     lambda: mlp.MLPGenerator(z_dim=2, width=4, depth=1)(torch.zeros(4, 3)),
      ValueError, r"^z must have shape \(B, 2\), got shape \(4, 3\)$"),
     ("MLP D fed 1-D points",
-     lambda: nets.MLPDiscriminator(in_dim=2, width=4, depth=1)(torch.zeros(4)),
+     lambda: mlp.MLPDiscriminator(in_dim=2, width=4, depth=1)(torch.zeros(4)),
      ValueError, r"^x must have shape \(B, 2\), got shape \(4,\)$"),
     ("sample_latent n = 0",
-     lambda: nets.sample_latent(0, 2),
+     lambda: mlp.sample_latent(0, 2),
      ValueError, r"^n must be an integer >= 1, got 0$"),
     # --- DCGAN
     ("28-px D fed 32-px images",
@@ -323,7 +327,7 @@ BAD_CALLS = [
      ValueError, r"^images must be a uint8 numpy array, got float64$"),
     # --- probes
     ("point gradients of 1-D points",
-     lambda: probes.point_gradients(nets.MLPDiscriminator(2, 4, 1), torch.zeros(3),
+     lambda: probes.point_gradients(mlp.MLPDiscriminator(2, 4, 1), torch.zeros(3),
                                     losses.non_saturating_g_loss),
      ValueError, r"^points must have shape \(n, dim\), got shape \(3,\)$"),
     ("density_on a 2-D mixture",
@@ -345,7 +349,7 @@ BAD_CALLS = [
      lambda: plots.plot_kde(torch.zeros(4, 2), (0, 1, 0)),
      ValueError, r"^extent must be 4 finite numbers .*got \(0, 1, 0\)$"),
     ("extent with NaN",
-     lambda: plots.scores_on_grid(nets.MLPDiscriminator(2, 4, 1), (0, 1, NAN, 1)),
+     lambda: plots.scores_on_grid(mlp.MLPDiscriminator(2, 4, 1), (0, 1, NAN, 1)),
      ValueError, r"^extent must be 4 finite numbers .*got \(0, 1, nan, 1\)$"),
     ("kde bandwidth 0",
      lambda: plots.kde_on_grid(torch.zeros(4, 2), (-1, 1, -1, 1), bandwidth=0.0),
@@ -413,33 +417,33 @@ BAD_CALLS = [
      ValueError, r"^scores must hold one score per epoch \(at least one\), got 1 scores for 2 epochs$"),
     # --- recipes and widgets
     ("toy GAN with an unknown loss",
-     lambda: recipes.toy_gan(RING, loss="hinge", steps=1),
+     lambda: experiments.toy_gan(RING, loss="hinge", steps=1),
      ValueError, r"^unknown loss 'hinge'; choose one of: 'minimax', 'non_saturating', 'least_squares', 'began'$"),
     ("toy GAN with 0 steps",
-     lambda: recipes.toy_gan(RING, steps=0),
+     lambda: experiments.toy_gan(RING, steps=0),
      ValueError, r"^steps must be an integer >= 1, got 0$"),
     ("toy GAN with z_dim 0",
-     lambda: recipes.toy_gan(RING, steps=1, z_dim=0),
+     lambda: experiments.toy_gan(RING, steps=1, z_dim=0),
      ValueError, r"^z_dim must be an integer >= 1, got 0$"),
     ("toy GAN with a negative learning rate",
-     lambda: recipes.toy_gan(RING, steps=1, lr_d=-1e-3),
+     lambda: experiments.toy_gan(RING, steps=1, lr_d=-1e-3),
      ValueError, r"^lr_d must be positive \(a finite number > 0\), got -0\.001$"),
     ("toy GAN on a list of points",
-     lambda: recipes.toy_gan([[0.0, 1.0]], steps=1),
+     lambda: experiments.toy_gan([[0.0, 1.0]], steps=1),
      ValueError,
-     r"^distribution must have sample, dim \(like gan_core\.data\.ring_of_gaussians\(\)\); a list "
+     r"^distribution must have sample, dim \(like gan_core\.data\.mixtures\.ring_of_gaussians\(\)\); a list "
      r"lacks sample, dim$"),
     ("coverage tracker every 0",
-     lambda: recipes.CoverageTracker(RING, every=0),
+     lambda: experiments.CoverageTracker(RING, every=0),
      ValueError, r"^every must be an integer >= 1, got 0$"),
     ("frame recorder over a bad extent",
-     lambda: recipes.FrameRecorder(RING, "minimax", 1, (0, 0, 0, 1)),
+     lambda: frames.FrameRecorder(RING, "minimax", 1, (0, 0, 0, 1)),
      ValueError, r"^extent must be 4 finite numbers"),
-    ("undecided level of an unknown loss",
-     lambda: recipes.undecided_level("hinge"),
+    ("frame recorder of an unknown loss",
+     lambda: frames.FrameRecorder(RING, "hinge", 1, (-1, 1, -1, 1)),
      ValueError, r"^unknown loss 'hinge'"),
     ("snapshots at step 0",
-     lambda: recipes.SampleSnapshots([0, 10]),
+     lambda: experiments.SampleSnapshots([0, 10]),
      ValueError, r"^each of at_steps must be an integer >= 1, got 0$"),
     ("animation of size 0",
      lambda: widgets.animate_frames(lambda ax, f: None, [1], figsize=(0, 4)),
@@ -452,22 +456,22 @@ BAD_CALLS = [
      lambda: train_tiny(SimpleNamespace(sample=lambda n, generator=None: torch.full((n, 1), NAN))),
      training.NonFiniteData, r"^the real batch at step 1 contains NaN or infinite values; check the training data"),
     ("batch size a bool",
-     lambda: train_tiny(data.gaussian_1d(), batch_size=True),
+     lambda: train_tiny(mixtures.gaussian_1d(), batch_size=True),
      ValueError, r"^batch_size must be an integer >= 1, got True \(a bool\)$"),
     ("steps not an int",
-     lambda: train_tiny(data.gaussian_1d(), steps=2.5),
+     lambda: train_tiny(mixtures.gaussian_1d(), steps=2.5),
      ValueError, r"^steps must be an integer >= 0, got 2\.5$"),
     ("learning rate 0",
-     lambda: train_tiny(data.gaussian_1d(), lr_g=0.0),
+     lambda: train_tiny(mixtures.gaussian_1d(), lr_g=0.0),
      ValueError, r"^lr_g must be positive \(a finite number > 0\), got 0\.0$"),
     ("one beta",
-     lambda: train_tiny(data.gaussian_1d(), betas=(0.5,)),
+     lambda: train_tiny(mixtures.gaussian_1d(), betas=(0.5,)),
      ValueError, r"^betas must be 2 numbers in \[0, 1\), got \(0\.5,\)$"),
     ("resume without a checkpoint file",
-     lambda: train_tiny(data.gaussian_1d(), resume=True),
+     lambda: train_tiny(mixtures.gaussian_1d(), resume=True),
      ValueError, r"^resume=True needs checkpoint"),
     ("a dict for a config",
-     lambda: training.train(*tiny_nets(), data.gaussian_1d(), {"steps": 3}),
+     lambda: training.train(*tiny_nets(), mixtures.gaussian_1d(), {"steps": 3}),
      ValueError, r"^config must be of type TrainConfig, got dict"),
     ("a checkpoint that does not exist",
      lambda: training.read_checkpoint("/nonexistent/run.pt"),
@@ -487,7 +491,7 @@ BAD_CALLS = [
 
 def tiny_nets():
     torch.manual_seed(0)
-    return nets.MLPGenerator(z_dim=1, out_dim=1, width=4, depth=1), nets.MLPDiscriminator(in_dim=1, width=4, depth=1)
+    return mlp.MLPGenerator(z_dim=1, out_dim=1, width=4, depth=1), mlp.MLPDiscriminator(in_dim=1, width=4, depth=1)
 
 
 def train_tiny(sampler, **config):
@@ -509,17 +513,17 @@ def test_the_table_is_big_and_its_ids_unique():
 
 
 def test_numpy_scalars_are_accepted_and_give_the_same_results():
-    ring = data.ring_of_gaussians(np.int64(4), np.float64(1.0), np.float32(0.1))
+    ring = mixtures.ring_of_gaussians(np.int64(4), np.float64(1.0), np.float32(0.1))
     assert torch.equal(ring.centres, RING.centres) and torch.equal(ring.stds, RING.stds)
-    assert data.grid_of_gaussians(np.int32(3)).centres.shape == (9, 2)
+    assert mixtures.grid_of_gaussians(np.int32(3)).centres.shape == (9, 2)
     d_loss = losses.least_squares(a=np.float64(0.0), b=np.int64(1), c=np.float32(1.0)).d_loss
     assert d_loss(torch.ones(3), torch.zeros(3)).item() == 0.0
     torch.manual_seed(0)
-    g = nets.MLPGenerator(z_dim=np.int64(2), out_dim=np.int64(2), width=np.int64(4), depth=np.int64(1))
+    g = mlp.MLPGenerator(z_dim=np.int64(2), out_dim=np.int64(2), width=np.int64(4), depth=np.int64(1))
     assert g.sample(np.int64(3)).shape == (3, 2)
     g = dcgan.DCGANGenerator(z_dim=np.int64(4), size=np.int64(28), channels=1, width=2)
     assert g.sample(2).shape == (2, 1, 28, 28)
-    coverage = metrics.mode_coverage(RING.sample(200), RING.centres, np.float32(0.1),
+    coverage = modes.mode_coverage(RING.sample(200), RING.centres, np.float32(0.1),
                                      min_share=np.float64(0.5))
     assert coverage.n_modes == 4
     assert image_metrics.class_coverage(torch.tensor([0, 1, 1]), np.int64(2)).classes_generated == 2
@@ -547,7 +551,7 @@ def test_pmfs_with_dx_1_and_unnormalised_pointwise_inputs_pass():
 
 
 def test_a_1d_mixture_takes_a_1d_grid_like_a_column():
-    mix = data.mixture_1d([-1.0, 2.0], 0.5)
+    mix = mixtures.mixture_1d([-1.0, 2.0], 0.5)
     grid = torch.linspace(-3, 3, 7)
     assert torch.equal(mix.log_prob(grid), mix.log_prob(grid[:, None]))
 
@@ -569,7 +573,7 @@ def test_image_dataset_sample_draws_every_example_the_last_included():
 
 def test_point_set_sample_draws_every_point_the_last_included():
     points = torch.tensor([[0.0], [1.0], [2.0]])
-    drawn = data.PointSet(points).sample(300, torch.Generator().manual_seed(0)).reshape(-1)
+    drawn = mixtures.PointSet(points).sample(300, torch.Generator().manual_seed(0)).reshape(-1)
     assert set(drawn.tolist()) == {0.0, 1.0, 2.0}
 
 

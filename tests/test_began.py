@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core import began, losses, training
-from gan_core.training import TrainConfig
+from gan_core import training
+from gan_core.models import began
+from gan_core.training import TrainConfig, losses
 
 
 def test_k_follows_the_control_law_by_hand():

@@ -2,15 +2,17 @@
 
 import pytest
 import torch
-
-from gan_core import data, nets, training
-from gan_core.training import TrainConfig, TrainingDiverged
 from test_training import BreaksAfter
+
+from gan_core import training
+from gan_core.data import mixtures
+from gan_core.models import mlp
+from gan_core.training import TrainConfig, TrainingDiverged
 
 
 def tiny_models(seed=0):
     torch.manual_seed(seed)
-    return nets.MLPGenerator(z_dim=2, out_dim=2, width=8, depth=1), nets.MLPDiscriminator(in_dim=2, width=8, depth=1)
+    return mlp.MLPGenerator(z_dim=2, out_dim=2, width=8, depth=1), mlp.MLPDiscriminator(in_dim=2, width=8, depth=1)
 
 
 def settings(path, steps, **kw):
@@ -18,7 +20,7 @@ def settings(path, steps, **kw):
 
 
 def test_resumed_run_equals_an_uninterrupted_run_bitwise(tmp_path):
-    ring = data.ring_of_gaussians()
+    ring = mixtures.ring_of_gaussians()
     g1, d1 = tiny_models()
     whole = training.train(g1, d1, ring, settings(tmp_path / "whole.pt", 12))
 
@@ -36,7 +38,7 @@ def test_resumed_run_equals_an_uninterrupted_run_bitwise(tmp_path):
 
 def test_checkpoint_loads_with_weights_only_and_holds_the_rng_state(tmp_path):
     g, d = tiny_models()
-    training.train(g, d, data.ring_of_gaussians(), settings(tmp_path / "c.pt", 4, checkpoint_every=2))
+    training.train(g, d, mixtures.ring_of_gaussians(), settings(tmp_path / "c.pt", 4, checkpoint_every=2))
     state = torch.load(tmp_path / "c.pt", weights_only=True)
     assert state["step"] == 4
     assert state["history"]["step"] == [1, 2, 3, 4]
@@ -47,8 +49,8 @@ def test_checkpoint_loads_with_weights_only_and_holds_the_rng_state(tmp_path):
 def test_resume_without_a_checkpoint_starts_from_scratch(tmp_path):
     g1, d1 = tiny_models()
     g2, d2 = tiny_models()
-    a = training.train(g1, d1, data.ring_of_gaussians(), settings(tmp_path / "a.pt", 3, resume=True))
-    b = training.train(g2, d2, data.ring_of_gaussians(), settings(tmp_path / "b.pt", 3))
+    a = training.train(g1, d1, mixtures.ring_of_gaussians(), settings(tmp_path / "a.pt", 3, resume=True))
+    b = training.train(g2, d2, mixtures.ring_of_gaussians(), settings(tmp_path / "b.pt", 3))
     assert a == b
 
 
@@ -56,9 +58,9 @@ def test_divergence_keeps_the_last_good_checkpoint(tmp_path):
     path = tmp_path / "c.pt"
     torch.manual_seed(0)
     g = BreaksAfter(12, z_dim=2, out_dim=2, width=8, depth=1)  # two forwards per step: step 7 diverges
-    d = nets.MLPDiscriminator(in_dim=2, width=8, depth=1)
+    d = mlp.MLPDiscriminator(in_dim=2, width=8, depth=1)
     with pytest.raises(TrainingDiverged, match="at step 7"):
-        training.train(g, d, data.ring_of_gaussians(), settings(path, 20, checkpoint_every=2))
+        training.train(g, d, mixtures.ring_of_gaussians(), settings(path, 20, checkpoint_every=2))
     state = torch.load(path, weights_only=True)
     assert state["step"] == 6
     assert all(torch.isfinite(t).all() for t in state["generator"].values())
@@ -67,7 +69,7 @@ def test_divergence_keeps_the_last_good_checkpoint(tmp_path):
 def test_non_finite_weights_are_never_saved(tmp_path):
     path = tmp_path / "c.pt"
     g, d = tiny_models()
-    training.train(g, d, data.ring_of_gaussians(), settings(path, 2))
+    training.train(g, d, mixtures.ring_of_gaussians(), settings(path, 2))
     before = path.read_bytes()
     opt = torch.optim.SGD(g.parameters())
     with torch.no_grad():
@@ -80,7 +82,7 @@ def test_non_finite_weights_are_never_saved(tmp_path):
 def test_a_crash_while_saving_leaves_the_previous_checkpoint_whole(tmp_path, monkeypatch):
     path = tmp_path / "c.pt"
     g, d = tiny_models()
-    training.train(g, d, data.ring_of_gaussians(), settings(path, 2))
+    training.train(g, d, mixtures.ring_of_gaussians(), settings(path, 2))
     before = path.read_bytes()
 
     def crash(obj, f, *args, **kwargs):
@@ -98,7 +100,7 @@ def test_a_crash_while_saving_leaves_the_previous_checkpoint_whole(tmp_path, mon
 def saved_run(tmp_path, steps=4, **kw):
     path = tmp_path / "run.pt"
     g, d = tiny_models()
-    training.train(g, d, data.ring_of_gaussians(), settings(path, steps, **kw))
+    training.train(g, d, mixtures.ring_of_gaussians(), settings(path, steps, **kw))
     return path
 
 
@@ -115,30 +117,30 @@ def test_resuming_another_run_lists_the_differences(tmp_path, change, listed):
     g, d = tiny_models()
     config = TrainConfig(**{**vars(settings(path, 8, resume=True)), **change})
     with pytest.raises(training.CheckpointError, match=f"run.pt belongs to another run(.|\\n)*{listed}"):
-        training.train(g, d, data.ring_of_gaussians(), config)
+        training.train(g, d, mixtures.ring_of_gaussians(), config)
 
 
 def test_resuming_into_another_model_lists_the_shapes(tmp_path):
     path = saved_run(tmp_path)
     torch.manual_seed(0)
-    g = nets.MLPGenerator(z_dim=2, out_dim=2, width=16, depth=1)
-    d = nets.MLPDiscriminator(in_dim=2, width=8, depth=1)
+    g = mlp.MLPGenerator(z_dim=2, out_dim=2, width=16, depth=1)
+    d = mlp.MLPDiscriminator(in_dim=2, width=8, depth=1)
     with pytest.raises(training.CheckpointError, match=r"generator body.0.weight: checkpoint \[8, 2\], now \[16, 2\]"):
-        training.train(g, d, data.ring_of_gaussians(), settings(path, 8, resume=True))
+        training.train(g, d, mixtures.ring_of_gaussians(), settings(path, 8, resume=True))
 
 
 def test_resuming_beyond_the_requested_steps_is_an_error(tmp_path):
     path = saved_run(tmp_path, steps=5)
     g, d = tiny_models()
     with pytest.raises(training.CheckpointError, match="at step 5, beyond steps=3"):
-        training.train(g, d, data.ring_of_gaussians(), settings(path, 3, resume=True))
+        training.train(g, d, mixtures.ring_of_gaussians(), settings(path, 3, resume=True))
 
 
 def test_a_changed_learning_rate_is_applied_and_reported(tmp_path):
     path = saved_run(tmp_path)
     g, d = tiny_models()
     with pytest.warns(UserWarning, match=r"lr_g changed from 0.0002 to 0.001; applying 0.001"):
-        training.train(g, d, data.ring_of_gaussians(), settings(path, 6, resume=True, lr_g=1e-3))
+        training.train(g, d, mixtures.ring_of_gaussians(), settings(path, 6, resume=True, lr_g=1e-3))
     state = torch.load(path, weights_only=True)
     assert state["opt_g"]["param_groups"][0]["lr"] == 1e-3
     assert state["opt_d"]["param_groups"][0]["lr"] == 2e-4
@@ -155,7 +157,7 @@ def test_a_damaged_checkpoint_names_the_file(tmp_path, damage, message):
     path.write_bytes(damage(path.read_bytes()))
     g, d = tiny_models()
     with pytest.raises(training.CheckpointError, match=f"{path}: {message}"):
-        training.train(g, d, data.ring_of_gaussians(), settings(path, 6, resume=True))
+        training.train(g, d, mixtures.ring_of_gaussians(), settings(path, 6, resume=True))
 
 
 def test_a_foreign_file_is_not_taken_for_a_checkpoint(tmp_path):
@@ -163,7 +165,7 @@ def test_a_foreign_file_is_not_taken_for_a_checkpoint(tmp_path):
     torch.save({"generator": {}, "epoch": 3}, path)
     g, d = tiny_models()
     with pytest.raises(training.CheckpointError, match=r"weights.pt: not a gan_core training checkpoint \(missing step, "):
-        training.train(g, d, data.ring_of_gaussians(), settings(path, 6, resume=True))
+        training.train(g, d, mixtures.ring_of_gaussians(), settings(path, 6, resume=True))
 
 
 def test_stale_part_files_of_a_killed_save_are_removed_by_the_next_save(tmp_path):
@@ -173,20 +175,22 @@ def test_stale_part_files_of_a_killed_save_are_removed_by_the_next_save(tmp_path
     other = tmp_path / ".other.pt.x.part"  # another checkpoint's temporary file: not ours to delete
     other.write_bytes(b"half")
     g, d = tiny_models()
-    training.train(g, d, data.ring_of_gaussians(), settings(path, 6, resume=True))
+    training.train(g, d, mixtures.ring_of_gaussians(), settings(path, 6, resume=True))
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.pt.x.part", "run.pt"]
 
 
 KILLED_RUN = """
 import sys, torch
-from gan_core import data, nets, training
+from gan_core import training
+from gan_core.data import mixtures
+from gan_core.models import mlp
 torch.set_num_threads(1)
 torch.manual_seed(0)
-g = nets.MLPGenerator(z_dim=2, out_dim=2, width=32, depth=2)
-d = nets.MLPDiscriminator(in_dim=2, width=32, depth=2)
+g = mlp.MLPGenerator(z_dim=2, out_dim=2, width=32, depth=2)
+d = mlp.MLPDiscriminator(in_dim=2, width=32, depth=2)
 config = training.TrainConfig(steps=int(sys.argv[2]), batch_size=64, seed=3, checkpoint=sys.argv[1],
                               checkpoint_every=1, resume=True, progress=False)
-training.train(g, d, data.ring_of_gaussians(), config)
+training.train(g, d, mixtures.ring_of_gaussians(), config)
 """
 
 
@@ -216,10 +220,10 @@ def test_a_run_killed_at_any_moment_resumes_to_the_same_result(tmp_path):
     resumed = torch.load(path, weights_only=True)
 
     torch.manual_seed(0)
-    g = nets.MLPGenerator(z_dim=2, out_dim=2, width=32, depth=2)
-    d = nets.MLPDiscriminator(in_dim=2, width=32, depth=2)
+    g = mlp.MLPGenerator(z_dim=2, out_dim=2, width=32, depth=2)
+    d = mlp.MLPDiscriminator(in_dim=2, width=32, depth=2)
     config = TrainConfig(steps=steps, batch_size=64, seed=3, progress=False)
-    whole = training.train(g, d, data.ring_of_gaussians(), config)
+    whole = training.train(g, d, mixtures.ring_of_gaussians(), config)
     assert resumed["history"] == vars(whole)
     for name, tensor in g.state_dict().items():
         assert torch.equal(resumed["generator"][name], tensor), name
@@ -232,13 +236,13 @@ def test_a_checkpoint_of_the_earlier_format_still_resumes(tmp_path):
     del state["config"], state["shapes"]  # what gan_core saved before it recorded them
     torch.save(state, path)
     g, d = tiny_models()
-    resumed = training.train(g, d, data.ring_of_gaussians(), settings(path, 6, resume=True))
+    resumed = training.train(g, d, mixtures.ring_of_gaussians(), settings(path, 6, resume=True))
     g2, d2 = tiny_models()
-    assert resumed == training.train(g2, d2, data.ring_of_gaussians(), settings(tmp_path / "whole.pt", 6))
-    g3 = nets.MLPGenerator(z_dim=2, out_dim=2, width=16, depth=1)
+    assert resumed == training.train(g2, d2, mixtures.ring_of_gaussians(), settings(tmp_path / "whole.pt", 6))
+    g3 = mlp.MLPGenerator(z_dim=2, out_dim=2, width=16, depth=1)
     torch.save(state, path)
     with pytest.raises(training.CheckpointError, match=r"(?s)run.pt does not fit these nets or optimisers: .*size mismatch"):
-        training.train(g3, tiny_models()[1], data.ring_of_gaussians(), settings(path, 6, resume=True))
+        training.train(g3, tiny_models()[1], mixtures.ring_of_gaussians(), settings(path, 6, resume=True))
 
 
 def test_a_checkpoint_from_before_a_config_field_existed_resumes_with_its_default(tmp_path):
@@ -247,9 +251,9 @@ def test_a_checkpoint_from_before_a_config_field_existed_resumes_with_its_defaul
     del state["config"]["updates"]  # saved by gan_core 0.2.0, which always alternated
     torch.save(state, path)
     g, d = tiny_models()
-    resumed = training.train(g, d, data.ring_of_gaussians(), settings(path, 6, resume=True))
+    resumed = training.train(g, d, mixtures.ring_of_gaussians(), settings(path, 6, resume=True))
     g2, d2 = tiny_models()
-    assert resumed == training.train(g2, d2, data.ring_of_gaussians(), settings(tmp_path / "whole.pt", 6))
+    assert resumed == training.train(g2, d2, mixtures.ring_of_gaussians(), settings(tmp_path / "whole.pt", 6))
     torch.save(state, path)
     with pytest.raises(training.CheckpointError, match=r"updates: checkpoint 'alternating', now 'simultaneous'"):
-        training.train(*tiny_models(), data.ring_of_gaussians(), settings(path, 6, resume=True, updates="simultaneous"))
+        training.train(*tiny_models(), mixtures.ring_of_gaussians(), settings(path, 6, resume=True, updates="simultaneous"))

@@ -2,8 +2,9 @@ import pytest
 import torch
 from torch import nn
 
-from gan_core import dcgan, training
-from gan_core.training import TrainConfig
+from gan_core import training
+from gan_core.models import dcgan
+from gan_core.training import TrainConfig, losses
 
 
 @pytest.mark.parametrize("size, n_up", [(28, 3), (32, 4), (64, 5)])
@@ -126,8 +127,9 @@ def test_parameter_count_of_the_books_generator_at_the_papers_widths():
         dcgan.parameter_count("G")
 
 
-def _fake_state(step, real_logits, fake_logits):
-    return training.TrainState(step, None, None, training.History(), None, real_logits, fake_logits)
+def _fake_state(step, real_logits, fake_logits, loss="non_saturating"):
+    return training.TrainState(step, None, None, training.History(), None, real_logits, fake_logits,
+                               loss=losses.get(loss))
 
 
 def test_discriminator_probabilities_average_the_sigmoid_not_the_logit():
@@ -137,6 +139,13 @@ def test_discriminator_probabilities_average_the_sigmoid_not_the_logit():
     assert probs.step == [1]
     assert probs.real[0] == pytest.approx((0.5 + 0.98201379) / 2, rel=1e-6)  # not sigmoid(2) = 0.881
     assert probs.fake[0] == pytest.approx((0.00247262 + 0.88079708) / 2, rel=1e-6)  # not sigmoid(-2)
+
+
+def test_discriminator_probabilities_refuse_outputs_that_are_not_logits():
+    probs = dcgan.DiscriminatorProbabilities()
+    with pytest.raises(ValueError, match=r"loss 'least_squares' are a least-squares score, not a logit"):
+        probs(_fake_state(1, torch.zeros(2), torch.zeros(2), loss="least_squares"))
+    assert probs.step == []
 
 
 def test_discriminator_probabilities_follow_training_without_changing_it():

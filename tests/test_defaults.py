@@ -7,7 +7,10 @@ read from the library: changing a default the book teaches fails here.
 import pytest
 import torch
 
-from gan_core import data, dcgan, losses, nets, recipes, training
+from gan_core import experiments, training
+from gan_core.data import mixtures
+from gan_core.models import dcgan, mlp
+from gan_core.training import losses
 
 
 def test_train_config_follows_dcgan_and_algorithm_1():
@@ -21,7 +24,7 @@ def test_train_config_follows_dcgan_and_algorithm_1():
 
 
 def test_the_optimiser_is_built_with_the_configured_betas_and_rates():
-    g = nets.MLPGenerator(z_dim=2, width=4, depth=1)
+    g = mlp.MLPGenerator(z_dim=2, width=4, depth=1)
     opt = training.make_optimizer(g.parameters(), "adam", 2e-4, training.TrainConfig())
     assert opt.param_groups[0]["betas"] == (0.5, 0.999) and opt.param_groups[0]["lr"] == 2e-4
     sgd = training.make_optimizer(g.parameters(), "sgd", 0.1, training.TrainConfig())
@@ -31,7 +34,7 @@ def test_the_optimiser_is_built_with_the_configured_betas_and_rates():
 def test_toy_settings_are_the_lsgan_mixture_code():
     # xudonmao/LSGAN stability_comparison/mixture_gaussian: 256-d noise, 2 x 128 tanh layers,
     # batch 512, Adam(beta1 = 0.5), D at 1e-4 and G at 1e-3
-    s = recipes.ToySettings()
+    s = experiments.ToySettings()
     assert (s.z_dim, s.width, s.depth, s.activation) == (256, 128, 2, "tanh")
     assert s.batch_size == 512 and (s.lr_d, s.lr_g) == (1e-4, 1e-3) and s.betas == (0.5, 0.999)
 
@@ -53,14 +56,14 @@ def test_dcgan_defaults_are_the_papers():
 
 
 def test_toy_data_defaults_are_the_lsgan_ring():
-    ring = data.ring_of_gaussians()
+    ring = mixtures.ring_of_gaussians()
     assert len(ring.centres) == 8
     torch.testing.assert_close(ring.centres.norm(dim=1), torch.full((8,), 2.0))
     torch.testing.assert_close(ring.stds, torch.full((8,), 0.02))
 
 
 def test_a_mixture_sampler_draws_every_mode():
-    ring = data.ring_of_gaussians(n_modes=5, std=0.01)
+    ring = mixtures.ring_of_gaussians(n_modes=5, std=0.01)
     x = ring.sample(500, torch.Generator().manual_seed(0))
     nearest = torch.cdist(x, ring.centres).argmin(1)
     assert set(nearest.tolist()) == set(range(5))

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core import image_metrics as im
-from gan_core import images
+from gan_core.data import images
+from gan_core.evaluation import image_metrics as im
 from gan_core.files import sha256_of
 
 
@@ -105,7 +105,8 @@ def test_feature_space_scores_real_data_near_its_floor(digits):
 
 
 def test_epoch_monitor_scores_once_per_epoch_without_touching_the_run(digits):
-    from gan_core import dcgan, training
+    from gan_core import training
+    from gan_core.models import dcgan
     model = im.train_classifier(digits, epochs=1, width=4)
     space = im.FeatureSpace(model, digits.images()[:300], n_classes=10)
     monitor = im.EpochMonitor(space, steps_per_epoch=2, n=50, n_snapshot=4)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core import image_metrics, image_plots, plots
+from gan_core.evaluation import image_metrics
+from gan_core.figures import image_plots, plots
 
 
 def test_image_grid_places_each_image_and_pads_white():

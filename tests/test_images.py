@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core import images
+from gan_core.data import images
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import data_server  # noqa: E402

@@ -5,8 +5,9 @@ import pytest
 import torch
 from scipy.stats import multivariate_normal
 
-from gan_core import images
-from gan_core import likelihood as L
+from gan_core.data import images
+from gan_core.evaluation import likelihood as L
+from gan_core.models import mlp
 
 
 def _points(n, d, seed):
@@ -111,7 +112,7 @@ def test_to_unit_maps_minus_one_to_one_onto_zero_to_one():
     (lambda: L.parzen_log_densities(torch.zeros(3, 2), torch.zeros(4, 2), 1.0, batch_size=0), "batch_size"),
     (lambda: L.latent_line(torch.zeros(3), torch.zeros(4), 5), "z1 must have shape"),
     (lambda: L.latent_line(torch.zeros(3), torch.ones(3), 1), "steps must be an integer >= 2"),
-    (lambda: L.DropoutMLPDiscriminator(dropout=1.0), "dropout must be"),
+    (lambda: mlp.DropoutMLPDiscriminator(dropout=1.0), "dropout must be"),
     (lambda: L.Flattened(torch.zeros(3)), "sample"),
     (lambda: L.blur(torch.zeros(2, 1, 4, 4), 0), "pixels must be positive"),
 ])
@@ -142,7 +143,7 @@ def test_split_validation_is_disjoint_and_complete():
 
 def test_generator_starts_at_the_data_mean_and_stays_in_range():
     torch.manual_seed(0)
-    generator = L.TanhMLPGenerator(z_dim=4, out_dim=6, width=8, depth=1, prior="uniform")
+    generator = mlp.TanhMLPGenerator(z_dim=4, out_dim=6, width=8, depth=1, prior="uniform")
     target = torch.tensor([-0.9, -0.5, 0.0, 0.3, 0.9, -1.0])
     generator.init_output_bias(target.expand(5, 6))
     torch.nn.init.zeros_(generator.body[-1].weight)  # the output is then the bias alone
@@ -155,7 +156,7 @@ def test_generator_starts_at_the_data_mean_and_stays_in_range():
 
 def test_dropout_discriminator_drops_only_in_training_mode():
     torch.manual_seed(0)
-    d = L.DropoutMLPDiscriminator(in_dim=5, width=16, depth=2, dropout=0.5)
+    d = mlp.DropoutMLPDiscriminator(in_dim=5, width=16, depth=2, dropout=0.5)
     assert sum(isinstance(layer, torch.nn.Dropout) for layer in d.body) == 2
     x = torch.randn(8, 5)
     d.eval()

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from gan_core import losses
+from gan_core.training import losses
 
 LOGITS_REAL = torch.tensor([2.0, -1.0, 0.5])
 LOGITS_FAKE = torch.tensor([-3.0, 0.0, 1.0])
@@ -87,14 +87,15 @@ def test_bad_names_and_parameters_are_clear_errors(call, message):
 
 
 def test_non_saturating_gives_the_generator_more_gradient_early_in_training():
-    from gan_core import data, nets
+    from gan_core.data import mixtures
+    from gan_core.models import mlp
     from gan_core.training import fit_discriminator
 
     torch.manual_seed(0)
-    g = nets.MLPGenerator(z_dim=1, out_dim=1, width=16, depth=2, prior="uniform")
-    d = nets.MLPDiscriminator(in_dim=1, width=16, depth=2)
-    fit_discriminator(d, data.gaussian_1d(3.0, 0.5), g, steps=100, batch_size=128, lr=3e-3)
-    z = nets.sample_latent(256, 1, "uniform", torch.Generator().manual_seed(1))
+    g = mlp.MLPGenerator(z_dim=1, out_dim=1, width=16, depth=2, prior="uniform")
+    d = mlp.MLPDiscriminator(in_dim=1, width=16, depth=2)
+    fit_discriminator(d, mixtures.gaussian_1d(3.0, 0.5), g, steps=100, batch_size=128, lr=3e-3)
+    z = mlp.sample_latent(256, 1, "uniform", torch.Generator().manual_seed(1))
     assert torch.sigmoid(d(g(z))).mean().item() < 0.1  # D rejects the fakes: early training
     norms = {}
     for name in ("minimax", "non_saturating"):
@@ -102,3 +103,10 @@ def test_non_saturating_gives_the_generator_more_gradient_early_in_training():
         losses.get(name).g_loss(d(g(z))).backward()
         norms[name] = torch.cat([p.grad.flatten() for p in g.parameters()]).norm().item()
     assert norms["non_saturating"] > 5 * norms["minimax"]
+
+
+@pytest.mark.parametrize("loss, params, level", [("minimax", None, 0.0), ("least_squares", None, 0.5),
+                                                 ("least_squares", {"a": -1, "b": 1, "c": 0}, 0.0),
+                                                 ("least_squares", {"b": 3}, 1.5)])
+def test_undecided_level_is_the_middle_of_the_codes(loss, params, level):
+    assert losses.resolve(loss, params).undecided == pytest.approx(level)

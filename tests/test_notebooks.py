@@ -57,7 +57,7 @@ def test_setup_cell_installs_the_recorded_commit_and_keeps_colabs_torch():
     source = notebooks.setup_cell_source("https://example.org/book", FAKE_COMMIT)
     namespace = {}
     exec(source.replace('"google.colab" in sys.modules', "False"), namespace)  # defines nothing outside Colab
-    assert f'repository = "https://example.org/book"' in source and f'commit = "{FAKE_COMMIT}"' in source
+    assert 'repository = "https://example.org/book"' in source and f'commit = "{FAKE_COMMIT}"' in source
     assert 'package = f"gan_core @ git+{repository}@{commit}"' in source
     assert 'if "google.colab" in sys.modules:' in source
     assert "f\"torch=={version('torch')}\"" in source
@@ -164,8 +164,8 @@ def png_widths(notebook):
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_figures_fit_the_column_with_at_most_two_panels_per_row(path):
     """Figures are as wide as the column at most, so the page shows them at their natural
-    size (tools/check_book.py measures it); gan_core.plots.column_figure makes such figures."""
-    from gan_core import plots
+    size (tools/check_book.py measures it); gan_core.figures.plots.column_figure makes such figures."""
+    from gan_core.figures import plots
 
     notebook = nbformat.read(path, as_version=4)
     column_px = plots.COLUMN_INCHES * 100 + 32  # 100 dpi, and the slack of a tight bounding box

@@ -1,10 +1,13 @@
-import matplotlib.quiver
 import matplotlib.pyplot as plt
+import matplotlib.quiver
 import numpy as np
 import pytest
 import torch
 
-from gan_core import data, nets, plots, training
+from gan_core import training
+from gan_core.data import mixtures
+from gan_core.figures import plots
+from gan_core.models import mlp
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +30,7 @@ def test_plot_field_shows_the_function_values():
 
 
 def test_plot_discriminator_squashes_to_probabilities():
-    d = nets.MLPDiscriminator(in_dim=2, width=4, depth=1)
+    d = mlp.MLPDiscriminator(in_dim=2, width=4, depth=1)
     ax = plots.plot_discriminator(d, (-1, 1, -1, 1), resolution=5)
     image = ax.get_images()[0]
     assert image.get_clim() == (0.0, 1.0)
@@ -42,7 +45,7 @@ def test_plot_samples_draws_each_set():
 
 
 def test_plot_mixture_uses_the_requested_extent():
-    ax = plots.plot_mixture(data.ring_of_gaussians(4, 1.0, 0.1), n=50, extent=(-2, 2, -2, 2))
+    ax = plots.plot_mixture(mixtures.ring_of_gaussians(4, 1.0, 0.1), n=50, extent=(-2, 2, -2, 2))
     assert ax.get_xlim() == (-2, 2)
     assert len(ax.collections[0].get_offsets()) == 50
 

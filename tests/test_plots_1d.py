@@ -1,4 +1,4 @@
-"""gan_core.plots, 1-D part: KDE, the pointwise objective, Figure 1's panels, gradients."""
+"""gan_core.figures.plots, 1-D part: KDE, the pointwise objective, Figure 1's panels, gradients."""
 
 import matplotlib
 
@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy.stats import norm  # noqa: E402
 
-from gan_core import plots  # noqa: E402
+from gan_core.figures import plots  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

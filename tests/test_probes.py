@@ -1,11 +1,13 @@
-"""gan_core.probes: the gradients a discriminator gives points, and the pointwise LS optimum."""
+"""gan_core.evaluation.probes: the gradients a discriminator gives points, and the pointwise LS optimum."""
 
 import numpy as np
 import pytest
 import torch
 
-from gan_core import data, losses, probes, theory
-from gan_core.nets import MLPDiscriminator
+from gan_core.data import mixtures
+from gan_core.evaluation import probes, theory
+from gan_core.models.mlp import MLPDiscriminator
+from gan_core.training import losses
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def test_loss_curve_values_and_slopes():
 def test_pointwise_ls_optimum_matches_the_closed_form():
     x = np.linspace(-6, 6, 241)
     to_np = lambda dist: dist.density(torch.tensor(x)).double().numpy()  # noqa: E731
-    p_d, p_g = to_np(data.gaussian_1d(0.0, 1.0)), to_np(data.mixture_1d([-2.0, 2.0], 0.7))
+    p_d, p_g = to_np(mixtures.gaussian_1d(0.0, 1.0)), to_np(mixtures.mixture_1d([-2.0, 2.0], 0.7))
     p_d[:10] = p_g[:10] = 0.0  # no mass at all: D stays at (a + b) / 2
     for a, b in ((-1.0, 1.0), (0.0, 1.0)):
         found = probes.pointwise_ls_optimum(p_d, p_g, a, b)
@@ -71,8 +73,8 @@ def test_pointwise_ls_optimum_rejects_bad_codes():
 @pytest.mark.parametrize("codes", [(-1.0, 1.0, 0.0), (0.0, 1.0, 1.0), (-1.0, 1.0, 1.0), (0.0, 2.0, 0.5)])
 def test_criterion_from_chi2_matches_quadrature(codes):
     x = np.linspace(-8, 8, 801)
-    p_d = data.gaussian_1d(0.0, 1.0).density(torch.tensor(x)).double().numpy()
-    p_g = data.gaussian_1d(1.5, 0.8).density(torch.tensor(x)).double().numpy()
+    p_d = mixtures.gaussian_1d(0.0, 1.0).density(torch.tensor(x)).double().numpy()
+    p_g = mixtures.gaussian_1d(1.5, 0.8).density(torch.tensor(x)).double().numpy()
     dx = x[1] - x[0]
     chi2 = theory.pearson_chi2(2 * p_g, p_d + p_g, dx)
     expected = 2 * theory.lsgan_criterion(p_d, p_g, *codes, dx=dx)

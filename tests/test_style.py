@@ -34,7 +34,7 @@ def test_the_line_length_is_the_one_the_book_column_fits(tmp_path):
 def test_figure_text_is_never_set_below_x_small():
     """x-small is 6.9 pt, 9.6 px at 100 dpi: the smallest text still readable in the column."""
     too_small = re.compile(r"\b(fontsize|labelsize)\s*=\s*(\"xx-small\"|'xx-small'|[0-6](\.\d+)?\b)")
-    files = sorted((ROOT / "gan_core").glob("*.py")) + sorted((ROOT / "chapters").glob("*.ipynb"))
+    files = sorted((ROOT / "gan_core").rglob("*.py")) + sorted((ROOT / "chapters").glob("*.ipynb"))
     found = [f"{path.name}: {match.group(0)}" for path in files
              for match in too_small.finditer(path.read_text())]
     assert not found, found

@@ -1,4 +1,4 @@
-"""gan_core.theory, GAN part: D*, KL, JSD and the virtual training criterion."""
+"""gan_core.evaluation.theory, GAN part: D*, KL, JSD and the virtual training criterion."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from gan_core import theory
+from gan_core.evaluation import theory
 
 X = np.linspace(-30, 30, 600_001)  # wide and fine: truncation and Riemann errors << 1e-6
 DX = X[1] - X[0]

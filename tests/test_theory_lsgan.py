@@ -1,11 +1,11 @@
-"""LSGAN's closed forms in gan_core.theory: D*, C(G), the Pearson χ² and G's gradients."""
+"""LSGAN's closed forms in gan_core.evaluation.theory: D*, C(G), the Pearson χ² and G's gradients."""
 
 import math
 
 import numpy as np
 import pytest
 
-from gan_core import theory
+from gan_core.evaluation import theory
 
 P = np.array([0.5, 0.25, 0.25, 0.0])
 Q = np.array([0.25, 0.25, 0.25, 0.25])

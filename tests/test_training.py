@@ -1,16 +1,17 @@
 import pytest
 import torch
-
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
-from gan_core import data, nets, training
+from gan_core import training
+from gan_core.data import mixtures
+from gan_core.models import mlp
 from gan_core.training import TrainConfig
 
 
 def tiny_models(seed=0, z_dim=1, dim=1):
     torch.manual_seed(seed)
-    return (nets.MLPGenerator(z_dim=z_dim, out_dim=dim, width=16, depth=2),
-            nets.MLPDiscriminator(in_dim=dim, width=16, depth=2))
+    return (mlp.MLPGenerator(z_dim=z_dim, out_dim=dim, width=16, depth=2),
+            mlp.MLPDiscriminator(in_dim=dim, width=16, depth=2))
 
 
 class CountingSampler:
@@ -25,7 +26,7 @@ class CountingSampler:
 @pytest.mark.parametrize("k", [1, 3])
 def test_algorithm_one_takes_k_discriminator_steps_per_generator_step(k):
     g, d = tiny_models()
-    sampler = CountingSampler(data.gaussian_1d())
+    sampler = CountingSampler(mixtures.gaussian_1d())
     updated = []  # which net each optimiser step updated, in order
 
     def record(optimizer, *_):
@@ -44,7 +45,7 @@ def test_algorithm_one_takes_k_discriminator_steps_per_generator_step(k):
 
 def test_generator_learns_a_shifted_gaussian():
     g, d = tiny_models()
-    target = data.gaussian_1d(3.0, 0.5)
+    target = mixtures.gaussian_1d(3.0, 0.5)
     training.train(g, d, target, TrainConfig(steps=600, batch_size=64, lr_d=2e-3, lr_g=2e-3))
     fake = g.sample(4_000, torch.Generator().manual_seed(1))
     assert fake.mean().item() == pytest.approx(3.0, abs=0.3)
@@ -55,7 +56,7 @@ def test_generator_learns_a_shifted_gaussian():
 def test_runs_are_repeatable_with_the_same_seed(loss, params):
     def run(seed):
         g, d = tiny_models()
-        return training.train(g, d, data.gaussian_1d(), TrainConfig(steps=20, batch_size=16, loss=loss,
+        return training.train(g, d, mixtures.gaussian_1d(), TrainConfig(steps=20, batch_size=16, loss=loss,
                                                                     loss_params=params, seed=seed))
     assert run(0).g_loss == run(0).g_loss
     assert run(0).g_loss != run(1).g_loss
@@ -64,13 +65,13 @@ def test_runs_are_repeatable_with_the_same_seed(loss, params):
 def test_sgd_with_momentum_and_rmsprop_train_too():
     for optimizer in ("sgd", "rmsprop"):
         g, d = tiny_models()
-        history = training.train(g, d, data.gaussian_1d(), TrainConfig(steps=3, batch_size=8, optimizer=optimizer))
+        history = training.train(g, d, mixtures.gaussian_1d(), TrainConfig(steps=3, batch_size=8, optimizer=optimizer))
         assert len(history) == 3
 
 
 def test_history_records_d_outputs_and_losses():
     g, d = tiny_models()
-    history = training.train(g, d, data.gaussian_1d(), TrainConfig(steps=4, batch_size=8))
+    history = training.train(g, d, mixtures.gaussian_1d(), TrainConfig(steps=4, batch_size=8))
     for name in ("d_loss", "g_loss", "d_real", "d_fake"):
         values = getattr(history, name)
         assert len(values) == 4 and all(isinstance(v, float) for v in values)
@@ -80,14 +81,14 @@ def test_callbacks_see_every_step_and_every_filters():
     g, d = tiny_models()
     seen, sparse = [], []
     callbacks = (lambda s: seen.append(s.step), training.every(3, lambda s: sparse.append(len(s.history))))
-    training.train(g, d, data.gaussian_1d(), TrainConfig(steps=7, batch_size=8), callbacks=callbacks)
+    training.train(g, d, mixtures.gaussian_1d(), TrainConfig(steps=7, batch_size=8), callbacks=callbacks)
     assert seen == list(range(1, 8))
     assert sparse == [3, 6]
 
 
 def test_progress_bar_is_quiet_in_the_smoke_profile(capsys):
     g, d = tiny_models()
-    training.train(g, d, data.gaussian_1d(), TrainConfig(steps=3, batch_size=8))
+    training.train(g, d, mixtures.gaussian_1d(), TrainConfig(steps=3, batch_size=8))
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out == ""
 
@@ -101,7 +102,7 @@ class NaNAfter:
         return torch.full((n, 1), float("nan") if self.left < 0 else 0.0)
 
 
-class BreaksAfter(nets.MLPGenerator):
+class BreaksAfter(mlp.MLPGenerator):
     """A generator whose output turns into NaN after ``good_calls`` forward passes: a diverged G."""
 
     def __init__(self, good_calls, **kw):
@@ -116,10 +117,10 @@ class BreaksAfter(nets.MLPGenerator):
 
 def test_nan_loss_stops_with_a_clear_error_and_no_bad_update():
     torch.manual_seed(0)
-    g, d = BreaksAfter(4, z_dim=1, out_dim=1, width=8, depth=1), nets.MLPDiscriminator(in_dim=1, width=8, depth=1)
+    g, d = BreaksAfter(4, z_dim=1, out_dim=1, width=8, depth=1), mlp.MLPDiscriminator(in_dim=1, width=8, depth=1)
     seen = []
     with pytest.raises(training.TrainingDiverged, match=r"d_loss became nan at step 3; try a smaller learning rate"):
-        training.train(g, d, data.gaussian_1d(), TrainConfig(steps=5, batch_size=8),
+        training.train(g, d, mixtures.gaussian_1d(), TrainConfig(steps=5, batch_size=8),
                        callbacks=(lambda s: seen.append(s.step),))
     assert seen == [1, 2]  # two G forwards per step: the third step's fake batch is NaN
     assert all(torch.isfinite(p).all() for p in d.parameters())
@@ -140,7 +141,7 @@ def test_nan_in_the_training_data_blames_the_data_not_the_learning_rate():
 def test_bad_configs_are_clear_errors(config, message):
     g, d = tiny_models()
     with pytest.raises(ValueError, match=message):
-        training.train(g, d, data.gaussian_1d(), config)
+        training.train(g, d, mixtures.gaussian_1d(), config)
 
 
 def test_simultaneous_updates_take_both_gradients_at_the_same_weights():
@@ -152,12 +153,12 @@ def test_simultaneous_updates_take_both_gradients_at_the_same_weights():
     # SGD, whose step is proportional to the gradient (Adam's first step is only its sign)
     config = TrainConfig(steps=1, batch_size=8, updates="simultaneous", loss="least_squares", seed=4,
                          optimizer="sgd", lr_d=0.5, lr_g=0.5)
-    history = training.train(g, d, data.gaussian_1d(2.0), config)
+    history = training.train(g, d, mixtures.gaussian_1d(2.0), config)
 
     # The same step by hand: one noise batch after one real batch, both gradients first.
     rng = torch.Generator().manual_seed(4)
-    real = data.gaussian_1d(2.0).sample(8, generator=rng)
-    z = nets.sample_latent(8, 1, "normal", rng)
+    real = mixtures.gaussian_1d(2.0).sample(8, generator=rng)
+    z = mlp.sample_latent(8, 1, "normal", rng)
     loss = training.losses.get("least_squares")
     d_loss_fn, g_loss_fn = loss.d_loss, loss.g_loss
     d_fake = d_ref(g_ref(z))
@@ -180,7 +181,7 @@ def test_simultaneous_updates_differ_from_algorithm_one():
     runs = []
     for updates in ("alternating", "simultaneous"):
         g, d = tiny_models(seed=2)
-        training.train(g, d, data.gaussian_1d(2.0), TrainConfig(steps=3, batch_size=8, updates=updates))
+        training.train(g, d, mixtures.gaussian_1d(2.0), TrainConfig(steps=3, batch_size=8, updates=updates))
         runs.append(torch.cat([p.detach().flatten() for p in g.parameters()]))
     assert not torch.allclose(runs[0], runs[1])
 
@@ -192,14 +193,14 @@ def test_simultaneous_updates_differ_from_algorithm_one():
 def test_bad_update_schemes_are_clear_errors(config, message):
     g, d = tiny_models()
     with pytest.raises(ValueError, match=message):
-        training.train(g, d, data.gaussian_1d(), config)
+        training.train(g, d, mixtures.gaussian_1d(), config)
 
 
 @pytest.mark.parametrize("updates, k", [("alternating", 1), ("alternating", 3), ("simultaneous", 1)])
 def test_callbacks_see_the_steps_discriminator_outputs(updates, k):
     g, d = tiny_models()
     seen = []
-    training.train(g, d, data.gaussian_1d(2.0), TrainConfig(steps=4, batch_size=8, d_steps=k, updates=updates),
+    training.train(g, d, mixtures.gaussian_1d(2.0), TrainConfig(steps=4, batch_size=8, d_steps=k, updates=updates),
                    callbacks=(seen.append,))
     for state in seen:
         assert state.d_real.shape == state.d_fake.shape == (8,)

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core.data import PointSet, gaussian_1d
-from gan_core.nets import MLPDiscriminator
-from gan_core.theory import optimal_discriminator
+from gan_core.data.mixtures import PointSet, gaussian_1d
+from gan_core.evaluation.theory import optimal_discriminator
+from gan_core.models.mlp import MLPDiscriminator
 from gan_core.training import TrainingDiverged, fit_discriminator
 
 

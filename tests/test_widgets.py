@@ -1,9 +1,10 @@
 import dataclasses
+
 import ipywidgets
 import matplotlib.pyplot as plt
 import pytest
 
-from gan_core import widgets
+from gan_core.figures import widgets
 
 
 def draw_line(ax, slope, offset=0.0):
@@ -49,12 +50,13 @@ def test_animate_frames_needs_frames():
 
 
 def test_training_view_passes_on_the_settings_the_controls_do_not_set(monkeypatch):
-    from gan_core import data, training
+    from gan_core import training
+    from gan_core.data import mixtures
 
     configs = []
     monkeypatch.setattr(training, "train", lambda g, d, dist, config, callbacks=(): configs.append(config))
     plt.close("all")
-    view = widgets.training_view(data.ring_of_gaussians(4, radius=1.0, std=0.1), (-2, 2, -2, 2),
+    view = widgets.training_view(mixtures.ring_of_gaussians(4, radius=1.0, std=0.1), (-2, 2, -2, 2),
                                  steps_per_click=4, redraw_every=2, z_dim=2, width=8, depth=1,
                                  optimizer="sgd", updates="simultaneous",
                                  loss_params={"a": -1, "b": 1, "c": 0})
@@ -70,12 +72,12 @@ def test_training_view_passes_on_the_settings_the_controls_do_not_set(monkeypatc
 
 
 def test_toy_settings_make_the_loop_config_with_every_shared_field():
-    from gan_core import recipes, training
+    from gan_core import experiments, training
 
-    settings = recipes.ToySettings.with_overrides(optimizer="rmsprop", d_steps=2, lr_g=3e-3)
+    settings = experiments.ToySettings.with_overrides(optimizer="rmsprop", d_steps=2, lr_g=3e-3)
     config = settings.train_config("least_squares", 10, seed=5)
-    shared = set(recipes.SHARED_WITH_TRAIN_CONFIG)
-    assert shared == {f.name for f in dataclasses.fields(recipes.ToySettings)} & {
+    shared = set(experiments.SHARED_WITH_TRAIN_CONFIG)
+    assert shared == {f.name for f in dataclasses.fields(experiments.ToySettings)} & {
         f.name for f in dataclasses.fields(training.TrainConfig)}
     assert all(getattr(config, name) == getattr(settings, name) for name in shared)
     assert (config.loss, config.steps, config.seed) == ("least_squares", 10, 5)
@@ -83,7 +85,8 @@ def test_toy_settings_make_the_loop_config_with_every_shared_field():
 
 
 def test_training_view_trains_the_same_nets_click_after_click_with_the_controls(monkeypatch):
-    from gan_core import data, training
+    from gan_core import training
+    from gan_core.data import mixtures
 
     calls = []
     real_train = training.train
@@ -94,12 +97,14 @@ def test_training_view_trains_the_same_nets_click_after_click_with_the_controls(
 
     monkeypatch.setattr(training, "train", spy)
     plt.close("all")
-    view = widgets.training_view(data.ring_of_gaussians(4, radius=1.0, std=0.1), (-2, 2, -2, 2),
+    view = widgets.training_view(mixtures.ring_of_gaussians(4, radius=1.0, std=0.1), (-2, 2, -2, 2),
                                  steps_per_click=4, redraw_every=2, z_dim=2, width=8, depth=1, batch_size=16)
     controls, output = view.children
     loss, lr_d, lr_g, d_steps, steps, buttons = controls.children
     train, reset = buttons.children
     assert [loss.value, d_steps.value, steps.value] == ["least_squares", 1, 4]
+    # the losses whose D has an undecided output to draw; BEGAN's has none
+    assert sorted(loss.options) == ["least_squares", "minimax", "non_saturating"]
     assert lr_d.value == pytest.approx(1e-4) and lr_g.value == pytest.approx(1e-3)
     train.click()
     loss.value, d_steps.value, lr_g.value = "minimax", 3, 1e-2

@@ -78,7 +78,7 @@ def run_chapter(path: Path, environment: dict) -> float:
 
 OFFLINE_CELL = """
 from pathlib import Path
-from gan_core import images
+from gan_core.data import images
 try:
     images.fashion_mnist(download=True)
     raise AssertionError("the download worked with the server stopped")

@@ -4,7 +4,7 @@
 training loop, ``gan_core.training.train``. Its defaults are the settings of the LSGAN
 paper's official mixture-of-Gaussians code; any of them can be overridden by name.
 ``run_seeds`` repeats a few such settings over many seeds and measures each run with
-``gan_core.metrics.mode_coverage``, one row per (setting, seed).
+``gan_core.evaluation.modes.mode_coverage``, one row per (setting, seed).
 """
 
 import dataclasses
@@ -12,22 +12,22 @@ import math
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 import torch
 
-from gan_core import losses, metrics, nets, probes, training
+from gan_core import training
 from gan_core.checks import (
     check_betas,
     check_callable,
     check_distribution,
-    check_extent,
     check_instance,
     check_int,
     check_positive,
 )
 from gan_core.config import get_device, seed_everything
-from gan_core.plots import grid_2d
+from gan_core.evaluation import modes
+from gan_core.models import mlp
 from gan_core.registry import lookup
+from gan_core.training import losses
 
 # The official LSGAN mixture code's training, as ToySettings overrides (chapter 03
 # compares it with Algorithm 1 and PyTorch's initialisation, this module's defaults).
@@ -68,7 +68,7 @@ class ToySettings:
     updates: str = (
         "alternating"  # the code: "simultaneous" (see training.TrainConfig.updates)
     )
-    init: str = "pytorch"  # the code: "orthogonal" (gain 1.4, zero biases; nets.INITS)
+    init: str = "pytorch"  # the code: "orthogonal" (gain 1.4, zero biases; mlp.INITS)
     # e.g. {"a": -1, "b": 1, "c": 0} for least_squares
     loss_params: dict = field(default_factory=dict)
 
@@ -82,7 +82,7 @@ class ToySettings:
         lookup(
             {name: name for name in training.UPDATE_SCHEMES}, self.updates, "updates"
         )
-        lookup(nets.INITS, self.init, "init")
+        lookup(mlp.INITS, self.init, "init")
         if not isinstance(self.loss_params, dict):
             raise ValueError(f"loss_params must be a dict, got {self.loss_params!r}")
 
@@ -113,8 +113,8 @@ class ToyGAN:
     """What ``toy_gan`` returns:
     the trained nets, their history and how the run was set up."""
 
-    generator: nets.MLPGenerator
-    discriminator: nets.MLPDiscriminator
+    generator: mlp.MLPGenerator
+    discriminator: mlp.MLPDiscriminator
     history: training.History
     loss: str
     settings: ToySettings
@@ -123,27 +123,27 @@ class ToyGAN:
 
 def build_nets(
     dim: int, settings: ToySettings
-) -> tuple[nets.MLPGenerator, nets.MLPDiscriminator]:
+) -> tuple[mlp.MLPGenerator, mlp.MLPDiscriminator]:
     """G and D for ``dim``-dimensional toy data, sized by ``settings``
     (seed torch first)."""
     check_int("dim", dim, minimum=1)
     check_instance("settings", settings, ToySettings)
-    generator = nets.MLPGenerator(
+    generator = mlp.MLPGenerator(
         z_dim=settings.z_dim,
         out_dim=dim,
         width=settings.width,
         depth=settings.depth,
         activation=settings.activation,
     )
-    discriminator = nets.MLPDiscriminator(
+    discriminator = mlp.MLPDiscriminator(
         in_dim=dim,
         width=settings.width,
         depth=settings.depth,
         activation=settings.activation,
     )
     return (
-        nets.initialise(generator, settings.init),
-        nets.initialise(discriminator, settings.init),
+        mlp.initialise(generator, settings.init),
+        mlp.initialise(discriminator, settings.init),
     )
 
 
@@ -191,12 +191,12 @@ def evaluate(
     seed: int = 12_345,
     n_std: float = 3.0,
     min_share: float = 0.2,
-) -> metrics.ModeCoverage:
+) -> modes.ModeCoverage:
     """``mode_coverage`` of ``n`` generated points, with the distribution's own std."""
     check_distribution("distribution", distribution, "centres", "stds")
     check_int("n", n, minimum=1)
     fake = generator.sample(n, torch.Generator().manual_seed(seed)).cpu()
-    return metrics.mode_coverage(
+    return modes.mode_coverage(
         fake,
         distribution.centres,
         float(distribution.stds.max()),
@@ -215,7 +215,7 @@ class CoverageTracker:
         check_int("n", n, minimum=1)
         self.distribution, self.every, self.n = distribution, every, n
         self.steps: list[int] = []
-        self.results: list[metrics.ModeCoverage] = []
+        self.results: list[modes.ModeCoverage] = []
 
     def __call__(self, state: training.TrainState) -> None:
         if state.step % self.every == 0:
@@ -272,13 +272,14 @@ def run_seeds(
 
     ``settings`` maps a name to ``toy_gan`` keyword arguments (``loss`` and any
     overrides). Runs are measured against the modes of ``judged_on`` (default:
-    ``distribution``), e.g. the 8 distinct modes of ``data.lsgan_code_ring``, which has
-    a doubled ninth component. A point counts for a mode within ``n_std`` of the modes'
-    std (``evaluate``): 3 is the strict count of the literature; a larger value asks
-    only where the mass went. Columns: setting, loss, seed, modes_recovered, n_modes,
-    high_quality_fraction, kl_to_uniform, all_modes, diverged, seconds. A run whose loss
-    becomes NaN is kept as a row with ``diverged=True`` and no metrics, rather than
-    dropped. ``on_run(row)`` is called after each run, e.g. to print progress.
+    ``distribution``), e.g. the 8 distinct modes of ``mixtures.lsgan_code_ring``, which
+    has a doubled ninth component. A point counts for a mode within ``n_std`` of the
+    modes' std (``evaluate``): 3 is the strict count of the literature; a larger value
+    asks only where the mass went. Columns: setting, loss, seed, modes_recovered,
+    n_modes, high_quality_fraction, kl_to_uniform, all_modes, diverged, seconds. A run
+    whose loss becomes NaN is kept as a row with ``diverged=True`` and no metrics,
+    rather than dropped. ``on_run(row)`` is called after each run, e.g. to print
+    progress.
     """
     import pandas as pd
 
@@ -376,94 +377,6 @@ def summarise(table):
             "KL, IQR": grouped["kl_to_uniform"].agg(iqr),
         }
     )
-
-
-def undecided_level(
-    loss: "str | losses.Loss", loss_params: dict | None = None
-) -> float:
-    """The output at which D cannot tell real from fake: logit 0,
-    or halfway between the codes."""
-    level = losses.resolve(loss, loss_params).undecided
-    if level is None:
-        raise ValueError(f"loss {loss!r}: D has no undecided output")
-    return level
-
-
-@dataclass
-class Frame:
-    """One recorded moment of a 2-D run, what ``plots.plot_training_frame`` draws."""
-
-    step: int
-    loss: str
-    extent: tuple[float, float, float, float]
-    field: np.ndarray  # D's raw output on a grid over extent, (res, res), rows = y
-    # D's undecided output: 0 for a logit, (a + b) / 2 for least squares codes
-    level: float
-    real: np.ndarray  # fixed real points, (n, 2)
-    fake: np.ndarray  # G's points for fixed noise, (n, 2)
-    # -∂g_loss/∂x at each fake point, (n, 2): where G's update moves it
-    push: np.ndarray
-
-
-class FrameRecorder:
-    """A callback keeping a ``Frame`` every ``every`` steps: D's heat map, real and fake
-    points, and the generator's gradient on each fake point
-    (``probes.point_gradients``)."""
-
-    def __init__(
-        self,
-        distribution,
-        loss: "str | losses.Loss",
-        every: int,
-        extent,
-        n: int = 150,
-        resolution: int = 60,
-        loss_params: dict | None = None,
-        seed: int = 0,
-    ):
-        # frames are drawn over a 2-D extent
-        check_distribution("distribution", distribution, dim=2)
-        check_int("every", every, minimum=1)
-        check_extent("extent", extent)
-        check_int("n", n, minimum=1)
-        check_int("resolution", resolution, minimum=2)
-        resolved = losses.resolve(loss, loss_params)
-        self.loss, self.every, self.extent, self.resolution = (
-            resolved.name,
-            every,
-            tuple(extent),
-            resolution,
-        )
-        self.g_loss = resolved.g_loss
-        self.level = undecided_level(resolved)
-        rng = torch.Generator().manual_seed(seed)
-        self.real = distribution.sample(n, generator=rng)
-        self.noise_seed, self.n = seed + 1, n
-        self.frames: list[Frame] = []
-
-    def frame(self, step: int, generator, discriminator) -> Frame:
-        # on G's device
-        fake = generator.sample(self.n, torch.Generator().manual_seed(self.noise_seed))
-        push = -probes.point_gradients(discriminator, fake, self.g_loss)
-        with torch.no_grad():
-            field = discriminator(grid_2d(self.extent, self.resolution).to(fake.device))
-        field = field.reshape(self.resolution, self.resolution)  # (res, res), rows = y
-        return Frame(
-            step,
-            self.loss,
-            self.extent,
-            field.cpu().numpy(),
-            self.level,
-            self.real.numpy(),
-            fake.cpu().numpy(),
-            push.cpu().numpy(),
-        )
-
-    def __call__(self, state: training.TrainState) -> None:
-        if state.step % self.every == 0:
-            self.frames.append(
-                self.frame(state.step, state.generator, state.discriminator)
-            )
 
 
 def compare_settings(table, first: str, second: str) -> dict:

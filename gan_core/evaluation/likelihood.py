@@ -15,9 +15,10 @@ highest mean log-likelihood. Everything here works in float64: the exponents rea
 for a narrow window, and the log-sum-exp subtracts the largest term before
 exponentiating.
 
-Also here, for the same chapter: a sampler that flattens images for MLPs, an MLP
-generator with a Tanh output, the straight line between two noise vectors (the paper's
-Figure 3), and the trivial "models" that show how the Parzen estimate can mislead.
+Also here, for the same chapter: a sampler that flattens images for MLPs, the straight
+line between two noise vectors (the paper's Figure 3), and the trivial "models" that
+show how the Parzen estimate can mislead. The chapter's nets are in
+``gan_core.models.mlp``.
 """
 
 import math
@@ -26,28 +27,20 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from gan_core import nets
 from gan_core.checks import (
+    check_images,
     check_instance,
     check_int,
-    check_number,
     check_positive,
     check_tensor,
     check_values,
 )
-from gan_core.images import ImageDataset
+from gan_core.data.images import ImageDataset
 
 # parzen_ll.py's default grid
 PAPER_SIGMAS = tuple(float(s) for s in np.logspace(-1, 0, 10))
 PIXEL_SLACK = 1e-3  # how far past [-1, 1] an image may be before to_unit refuses it
-
-
-def _check_images(images) -> None:
-    """Images ``(n, C, H, W)`` or flattened ``(n, d)``: finite floats, at least one."""
-    shapes = (("n", "C", "H", "W"), ("n", "d"))
-    check_tensor("images", images, *shapes, kind="floating", nonempty=True, finite=True)
 
 
 def to_unit(images: torch.Tensor) -> torch.Tensor:
@@ -57,7 +50,7 @@ def to_unit(images: torch.Tensor) -> torch.Tensor:
     [0, 1] is the paper's pixel scale; the log-likelihood depends on it (see
     ``pixel_scale_shift``).
     """
-    _check_images(images)
+    check_images("images", images)
     check_values("images", images, -1 - PIXEL_SLACK, 1 + PIXEL_SLACK)
     return ((images.detach().flatten(1).double() + 1) / 2).clamp(0, 1)  # (n, d)
 
@@ -248,51 +241,6 @@ def split_validation(
         data.max_value,
     )
     return part(slice(0, cut)), part(slice(cut, None))
-
-
-class TanhMLPGenerator(nets.MLPGenerator):
-    """``nets.MLPGenerator`` with a Tanh output:
-    samples in (-1, 1), the images' range."""
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return torch.tanh(super().forward(z))  # (B, out_dim)
-
-    def init_output_bias(self, images: torch.Tensor) -> None:
-        """Start every output pixel at the data's mean pixel
-        (the paper's G starts its sigmoid output at the data's marginals):
-        a clean background from the first step."""
-        _check_images(images)
-        # (d,), atanh stays finite
-        mean = images.detach().flatten(1).mean(0).clamp(-0.98, 0.98)
-        last = self.body[-1]
-        if mean.shape != last.bias.shape:
-            raise ValueError(
-                f"images must have {last.bias.numel()} values each, got {mean.numel()}"
-            )
-        with torch.no_grad():
-            last.bias.copy_(torch.atanh(mean))
-
-
-class DropoutMLPDiscriminator(nets.MLPDiscriminator):
-    """``nets.MLPDiscriminator`` with dropout after every hidden layer,
-    as the paper's D had."""
-
-    def __init__(
-        self,
-        in_dim: int = 784,
-        width: int = 256,
-        depth: int = 2,
-        activation: str = "leaky_relu",
-        dropout: float = 0.5,
-    ):
-        super().__init__(in_dim, width, depth, activation)
-        check_number("dropout", dropout, 0, 1, high_open=True)
-        layers = []
-        for layer in self.body:
-            layers.append(layer)
-            if not isinstance(layer, nn.Linear):  # after each activation
-                layers.append(nn.Dropout(dropout))
-        self.body = nn.Sequential(*layers)
 
 
 def latent_line(z0: torch.Tensor, z1: torch.Tensor, steps: int) -> torch.Tensor:

@@ -18,7 +18,7 @@ from gan_core.checks import (
     check_positive,
     check_tensor,
 )
-from gan_core.nets import Generator
+from gan_core.models.mlp import Generator
 from gan_core.registry import lookup
 
 SIZES = (32, 64, 128)  # images start from 8 x 8 and double at each scale

@@ -44,10 +44,9 @@ from gan_core.checks import (
     check_tensor,
     check_values,
 )
+from gan_core.data.images import ImageDataset, cache_dir
+from gan_core.evaluation.modes import kl_to_uniform
 from gan_core.files import sha256_of, write_atomically
-from gan_core.images import ImageDataset, cache_dir
-from gan_core.metrics import kl_to_uniform
-
 
 # ----------------------------------------------------------------- the classifier
 

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML
 from matplotlib.animation import FuncAnimation
 
-from gan_core import config, plots, recipes, training
+from gan_core import config, experiments, training
 from gan_core.checks import (
     check_callable,
     check_distribution,
@@ -20,6 +20,8 @@ from gan_core.checks import (
     check_figsize,
     check_int,
 )
+from gan_core.figures import frames, plots
+from gan_core.training import losses
 
 
 def interactive_figure(draw, figsize=(5, 4), **controls) -> ipywidgets.Widget:
@@ -106,10 +108,10 @@ def training_view(
     the generator pushes each fake point. Loss, learning rates and k (d_steps) are read
     from the controls at every click. The nets carry on from click to click; the
     optimisers start afresh each time, since the controls may have changed their rates.
-    ``overrides`` are ``recipes.ToySettings`` fields; those the controls do not set
+    ``overrides`` are ``experiments.ToySettings`` fields; those the controls do not set
     (optimizer, updates, betas, least squares' codes) go to every run.
     """
-    settings = recipes.ToySettings.with_overrides(**overrides)
+    settings = experiments.ToySettings.with_overrides(**overrides)
     check_extent("extent", extent)
     check_int("redraw_every", redraw_every, minimum=1)
     check_int(
@@ -120,8 +122,10 @@ def training_view(
     )
     check_figsize("figsize", figsize)
     check_distribution("distribution", distribution, dim=2)
+    # the losses whose D has an undecided output, where a frame draws its boundary
+    drawable = [n for n in losses.LOSSES if losses.get(n).undecided is not None]
     loss = ipywidgets.Dropdown(
-        options=["least_squares", "non_saturating", "minimax"], description="loss"
+        options=drawable, value="least_squares", description="loss"
     )
     lr_d = ipywidgets.FloatLogSlider(
         value=settings.lr_d, base=10, min=-5, max=-1, description="lr D"
@@ -148,12 +152,15 @@ def training_view(
 
     def new_nets(_=None):
         config.seed_everything(seed)
-        state["nets"], state["step"] = recipes.build_nets(distribution.dim, settings), 0
+        state["nets"], state["step"] = (
+            experiments.build_nets(distribution.dim, settings),
+            0,
+        )
         show()
 
     def show():
         generator, discriminator = state["nets"]
-        recorder = recipes.FrameRecorder(distribution, loss.value, 1, extent, seed=seed)
+        recorder = frames.FrameRecorder(distribution, loss.value, 1, extent, seed=seed)
         with out:
             out.clear_output(wait=True)
             fig, ax = plt.subplots(figsize=figsize)
@@ -174,8 +181,12 @@ def training_view(
             d_steps=d_steps.value,
             lr_d=lr_d.value,
             lr_g=lr_g.value,
-            # the settings' codes are least squares' a, b, c
-            loss_params=settings.loss_params if loss.value == "least_squares" else {},
+            # the settings' parameters that this loss takes (least squares' codes)
+            loss_params={
+                name: value
+                for name, value in settings.loss_params.items()
+                if name in losses.get(loss.value).params
+            },
             progress=False,
         )
 

@@ -1,7 +1,7 @@
 """Figures for image GANs: grids of samples, D's outputs and per-epoch scores.
 
-For the chapter "DCGAN". Data in, axes out, like ``gan_core.plots``; images are tensors
-``(n, C, H, W)`` in [-1, 1].
+For the chapter "DCGAN". Data in, axes out, like ``gan_core.figures.plots``; images are
+tensors ``(n, C, H, W)`` in [-1, 1].
 """
 
 import matplotlib.pyplot as plt
@@ -9,9 +9,8 @@ import numpy as np
 import torch
 
 from gan_core.checks import check_int, check_tensor, check_values
-from gan_core import plots
-from gan_core.plots import _axes, _check_smooth
-
+from gan_core.figures import plots
+from gan_core.figures.plots import _axes, _check_smooth
 
 # how far past [-1, 1] a pixel may be (rounding, resampling) before it is an error
 PIXEL_SLACK = 1e-3
@@ -139,8 +138,8 @@ def plot_d_outputs(probabilities, ax=None, smooth: int = 1):
     """Mean sigmoid(D) on the real and on the generated batch of every generator step.
 
     ``probabilities`` has ``step``, ``real`` and ``fake`` lists of the same length,
-    like ``gan_core.dcgan.DiscriminatorProbabilities``; the values are probabilities in
-    [0, 1].
+    like ``gan_core.models.dcgan.DiscriminatorProbabilities``; the values are
+    probabilities in [0, 1].
     """
     _check_smooth(smooth, probabilities)
     n = len(probabilities.step)

@@ -3,21 +3,22 @@ import math
 import pytest
 import torch
 
-from gan_core import data, recipes, training
+from gan_core import experiments, training
+from gan_core.data import mixtures
 
 TINY = dict(z_dim=2, width=16, depth=1, batch_size=32)
 
 
 def test_defaults_are_the_lsgan_mixture_settings():
-    settings = recipes.ToySettings()
+    settings = experiments.ToySettings()
     assert (settings.z_dim, settings.width, settings.depth, settings.activation) == (256, 128, 2, "tanh")
     assert (settings.batch_size, settings.lr_d, settings.lr_g, settings.betas) == (512, 1e-4, 1e-3, (0.5, 0.999))
 
 
 def test_toy_gan_trains_through_the_one_loop_with_the_overrides():
-    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
+    ring = mixtures.ring_of_gaussians(4, radius=1.0, std=0.1)
     seen = []
-    result = recipes.toy_gan(ring, loss="non_saturating", steps=5, seed=3, callbacks=(seen.append,),
+    result = experiments.toy_gan(ring, loss="non_saturating", steps=5, seed=3, callbacks=(seen.append,),
                              activation="relu", d_steps=2, **TINY)
     assert len(result.history) == 5 and [s.step for s in seen] == [1, 2, 3, 4, 5]
     assert result.generator.z_dim == 2 and result.loss == "non_saturating"
@@ -27,8 +28,8 @@ def test_toy_gan_trains_through_the_one_loop_with_the_overrides():
 
 
 def test_toy_gan_is_repeatable_per_seed():
-    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
-    first, again, other = (recipes.toy_gan(ring, steps=4, seed=s, **TINY) for s in (0, 0, 1))
+    ring = mixtures.ring_of_gaussians(4, radius=1.0, std=0.1)
+    first, again, other = (experiments.toy_gan(ring, steps=4, seed=s, **TINY) for s in (0, 0, 1))
     assert first.history.g_loss == again.history.g_loss
     assert first.history.g_loss != other.history.g_loss
     torch.testing.assert_close(first.generator.sample(8, torch.Generator().manual_seed(0)),
@@ -36,54 +37,54 @@ def test_toy_gan_is_repeatable_per_seed():
 
 
 def test_loss_params_reach_the_loss():
-    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
-    symmetric = recipes.toy_gan(ring, steps=2, loss_params={"a": -1, "b": 1, "c": 0}, **TINY)
-    default = recipes.toy_gan(ring, steps=2, **TINY)
+    ring = mixtures.ring_of_gaussians(4, radius=1.0, std=0.1)
+    symmetric = experiments.toy_gan(ring, steps=2, loss_params={"a": -1, "b": 1, "c": 0}, **TINY)
+    default = experiments.toy_gan(ring, steps=2, **TINY)
     assert symmetric.history.d_loss != default.history.d_loss
     with pytest.raises(ValueError, match="a != b"):
-        recipes.toy_gan(ring, steps=2, loss_params={"a": 1, "b": 1, "c": 0}, **TINY)
+        experiments.toy_gan(ring, steps=2, loss_params={"a": 1, "b": 1, "c": 0}, **TINY)
 
 
 def test_unknown_override_lists_the_valid_names():
     with pytest.raises(ValueError, match=r"unknown setting\(s\) \['hidden'\].*z_dim.*lr_g.*d_steps"):
-        recipes.toy_gan(data.ring_of_gaussians(), steps=1, hidden=64)
+        experiments.toy_gan(mixtures.ring_of_gaussians(), steps=1, hidden=64)
 
 
 def test_generator_learns_a_single_wide_gaussian():
-    target = data.mixture_1d([2.0], [0.5])
-    result = recipes.toy_gan(target, loss="least_squares", steps=400, seed=0, z_dim=1, width=16,
+    target = mixtures.mixture_1d([2.0], [0.5])
+    result = experiments.toy_gan(target, loss="least_squares", steps=400, seed=0, z_dim=1, width=16,
                              depth=2, activation="relu", batch_size=64, lr_d=2e-3, lr_g=2e-3)
-    coverage = recipes.evaluate(result.generator, target, n=2_000)
+    coverage = experiments.evaluate(result.generator, target, n=2_000)
     assert coverage.modes_recovered == 1
     assert coverage.high_quality_fraction == pytest.approx(0.997, abs=0.05)
 
 
 def test_evaluate_uses_the_distributions_std():
-    ring = data.ring_of_gaussians(8, radius=1.0, std=0.01)
+    ring = mixtures.ring_of_gaussians(8, radius=1.0, std=0.01)
 
     class Perfect:
         def sample(self, n, generator=None):
             return ring.sample(n, generator=generator)
 
-    coverage = recipes.evaluate(Perfect(), ring, n=4_000)
+    coverage = experiments.evaluate(Perfect(), ring, n=4_000)
     assert coverage.modes_recovered == 8
     assert coverage.high_quality_fraction == pytest.approx(1 - math.exp(-4.5), abs=0.01)
 
 
 def test_trackers_record_at_the_requested_steps():
-    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
-    tracker = recipes.CoverageTracker(ring, every=2, n=100)
-    snapshots = recipes.SampleSnapshots([1, 3], n=50)
-    recipes.toy_gan(ring, steps=4, callbacks=(tracker, snapshots), **TINY)
+    ring = mixtures.ring_of_gaussians(4, radius=1.0, std=0.1)
+    tracker = experiments.CoverageTracker(ring, every=2, n=100)
+    snapshots = experiments.SampleSnapshots([1, 3], n=50)
+    experiments.toy_gan(ring, steps=4, callbacks=(tracker, snapshots), **TINY)
     assert tracker.steps == [2, 4] and all(r.n_modes == 4 for r in tracker.results)
     assert sorted(snapshots.samples) == [1, 3] and snapshots.samples[1].shape == (50, 2)
 
 
 def test_run_seeds_gives_one_row_per_setting_and_seed():
-    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
+    ring = mixtures.ring_of_gaussians(4, radius=1.0, std=0.1)
     settings = {"GAN": dict(loss="non_saturating", **TINY), "LSGAN": dict(**TINY)}
     seen = []
-    table = recipes.run_seeds(settings, [0, 1, 2], ring, steps=3, n_eval=200, on_run=seen.append)
+    table = experiments.run_seeds(settings, [0, 1, 2], ring, steps=3, n_eval=200, on_run=seen.append)
     assert len(table) == 6 and len(seen) == 6
     assert list(table["setting"]) == ["GAN"] * 3 + ["LSGAN"] * 3
     assert list(table["loss"]) == ["non_saturating"] * 3 + ["least_squares"] * 3
@@ -98,8 +99,8 @@ def test_run_seeds_keeps_diverged_runs_as_rows(monkeypatch):
     def diverge(*args, **kwargs):
         raise training.TrainingDiverged("d_loss became nan at step 1")
 
-    monkeypatch.setattr(recipes, "toy_gan", diverge)
-    table = recipes.run_seeds({"bad": {}}, [0, 1], data.ring_of_gaussians(), steps=1)
+    monkeypatch.setattr(experiments, "toy_gan", diverge)
+    table = experiments.run_seeds({"bad": {}}, [0, 1], mixtures.ring_of_gaussians(), steps=1)
     assert list(table["diverged"]) == [True, True]
     assert table["high_quality_fraction"].isna().all() and (table["modes_recovered"] == 0).all()
 
@@ -112,30 +113,13 @@ def test_summarise_counts_and_medians():
                               kl_to_uniform=[0.0, 0.1, 0.2, 0.3, 2.0, 2.0],
                               all_modes=[True, True, False, False, False, False],
                               diverged=[False] * 6))
-    summary = recipes.summarise(table)
+    summary = experiments.summarise(table)
     assert list(summary.index) == ["A", "B"]
     assert list(summary["runs"]) == [4, 2] and list(summary["all modes"]) == [2, 0]
     assert summary.loc["A", "modes, median"] == pytest.approx(7.0)
     assert summary.loc["A", "modes, IQR"] == pytest.approx(8 - 5.0)
     assert summary.loc["B", "high quality, median"] == pytest.approx(0.2)
     assert summary.loc["A", "KL, median"] == pytest.approx(0.15)
-
-
-def test_frame_recorder_keeps_field_points_and_the_generators_push():
-    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
-    recorder = recipes.FrameRecorder(ring, "non_saturating", every=2, extent=(-2, 2, -2, 2), n=10, resolution=7)
-    result = recipes.toy_gan(ring, loss="non_saturating", steps=4, callbacks=(recorder,), **TINY)
-    assert [f.step for f in recorder.frames] == [2, 4]
-    last = recorder.frames[-1]
-    assert last.field.shape == (7, 7) and last.real.shape == last.fake.shape == last.push.shape == (10, 2)
-    # -d/dx softplus(-D(x)) = sigmoid(-D(x)) dD/dx: check one point by hand
-    x = torch.tensor(last.fake[:1], requires_grad=True)
-    score = result.discriminator(x)
-    (grad,) = torch.autograd.grad(score.sum(), x)
-    expected = torch.sigmoid(-score.detach())[:, None] * grad
-    torch.testing.assert_close(torch.tensor(last.push[:1]), expected)
-    corner = result.discriminator(torch.tensor([[-2.0, 2.0]])).item()
-    assert last.field[-1, 0] == pytest.approx(corner, abs=1e-5)  # rows = y, so the top-left corner
 
 
 def test_compare_settings_tests_counts_and_modes():
@@ -146,22 +130,15 @@ def test_compare_settings_tests_counts_and_modes():
         return pd.DataFrame(dict(setting=["A"] * len(a_modes) + ["B"] * len(b_modes), modes_recovered=modes,
                                  all_modes=[m == 8 for m in modes], diverged=[False] * len(modes)))
 
-    far = recipes.compare_settings(table([8] * 5, [1] * 5), "A", "B")
+    far = experiments.compare_settings(table([8] * 5, [1] * 5), "A", "B")
     assert far["all modes"] == "5/5 vs 0/5"
     assert far["fisher p"] == pytest.approx(2 / 252)  # 2 / C(10, 5): only the two extreme tables
     assert far["mann-whitney p"] < 0.01
-    alike = recipes.compare_settings(table([8, 8, 7], [8, 8, 7]), "A", "B")
+    alike = experiments.compare_settings(table([8, 8, 7], [8, 8, 7]), "A", "B")
     assert alike["fisher p"] == pytest.approx(1.0) and alike["mann-whitney p"] == pytest.approx(1.0)
-    assert recipes.compare_settings(table([5, 5], [5, 5]), "A", "B")["mann-whitney p"] == 1.0
+    assert experiments.compare_settings(table([5, 5], [5, 5]), "A", "B")["mann-whitney p"] == 1.0
     with pytest.raises(ValueError, match=r"second must be a setting of table \(A, B\), got 'C'"):
-        recipes.compare_settings(table([8], [8]), "A", "C")
-
-
-@pytest.mark.parametrize("loss, params, level", [("minimax", None, 0.0), ("least_squares", None, 0.5),
-                                                 ("least_squares", {"a": -1, "b": 1, "c": 0}, 0.0),
-                                                 ("least_squares", {"b": 3}, 1.5)])
-def test_undecided_level_is_the_middle_of_the_codes(loss, params, level):
-    assert recipes.undecided_level(loss, params) == pytest.approx(level)
+        experiments.compare_settings(table([8], [8]), "A", "C")
 
 
 def test_official_mixture_code_settings_reach_the_loop_and_the_nets(monkeypatch):
@@ -174,32 +151,32 @@ def test_official_mixture_code_settings_reach_the_loop_and_the_nets(monkeypatch)
         return real_train(generator, discriminator, distribution, config, callbacks)
 
     monkeypatch.setattr(training, "train", spy)
-    ring = data.ring_of_gaussians(4, radius=1.0, std=0.1)
-    recipes.toy_gan(ring, steps=2, **TINY, **recipes.OFFICIAL_MIXTURE_CODE)
+    ring = mixtures.ring_of_gaussians(4, radius=1.0, std=0.1)
+    experiments.toy_gan(ring, steps=2, **TINY, **experiments.OFFICIAL_MIXTURE_CODE)
     assert seen["updates"] == "simultaneous" and torch.count_nonzero(seen["bias"]) == 0
-    recipes.toy_gan(ring, steps=2, **TINY)
+    experiments.toy_gan(ring, steps=2, **TINY)
     assert seen["updates"] == "alternating" and torch.count_nonzero(seen["bias"]) > 0
     with pytest.raises(ValueError, match=r"unknown updates 'both'; choose one of"):
-        recipes.toy_gan(ring, steps=2, updates="both")
+        experiments.toy_gan(ring, steps=2, updates="both")
 
 
 def test_run_seeds_judges_on_another_distributions_modes():
-    table = recipes.run_seeds({"ls": dict(loss="least_squares", **TINY)}, [0], data.lsgan_code_ring(std=0.05),
-                              steps=3, judged_on=data.ring_of_gaussians(8, radius=1.0, std=0.05))
+    table = experiments.run_seeds({"ls": dict(loss="least_squares", **TINY)}, [0], mixtures.lsgan_code_ring(std=0.05),
+                              steps=3, judged_on=mixtures.ring_of_gaussians(8, radius=1.0, std=0.05))
     assert list(table.n_modes) == [8]
 
 
 def test_run_seeds_counts_with_the_given_radius(monkeypatch):
-    ring = data.ring_of_gaussians(4, radius=1.0, std=0.01)
+    ring = mixtures.ring_of_gaussians(4, radius=1.0, std=0.01)
     near = ring.centres.repeat_interleave(25, 0) + 0.1  # every point 0.14 from its centre
 
     class Fixed(torch.nn.Module):
         def sample(self, n, generator=None):
             return near[:n]
 
-    monkeypatch.setattr(recipes, "toy_gan", lambda *a, **k: recipes.ToyGAN(Fixed(), None, None, "x", None, 0.0))
-    strict = recipes.run_seeds({"s": {}}, [0], ring, steps=1, n_eval=100)
-    loose = recipes.run_seeds({"s": {}}, [0], ring, steps=1, n_eval=100, n_std=20)
+    monkeypatch.setattr(experiments, "toy_gan", lambda *a, **k: experiments.ToyGAN(Fixed(), None, None, "x", None, 0.0))
+    strict = experiments.run_seeds({"s": {}}, [0], ring, steps=1, n_eval=100)
+    loose = experiments.run_seeds({"s": {}}, [0], ring, steps=1, n_eval=100, n_std=20)
     assert list(strict.modes_recovered) == [0] and list(loose.modes_recovered) == [4]
     with pytest.raises(ValueError, match="n_std"):
-        recipes.run_seeds({"s": {}}, [0], ring, steps=1, n_std=0)
+        experiments.run_seeds({"s": {}}, [0], ring, steps=1, n_std=0)

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from gan_core.checks import check_int, check_tensor
+from gan_core.checks import check_images, check_int, check_number, check_tensor
 from gan_core.registry import lookup
 
 ACTIVATIONS = {
@@ -138,3 +138,51 @@ class MLPDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_tensor("x", x, ("B", self.in_dim))
         return self.body(x).squeeze(-1)  # (B, 1) -> (B,)
+
+
+# The GAN paper's MNIST nets (chapter "The GAN paper's experiments")
+
+
+class TanhMLPGenerator(MLPGenerator):
+    """``MLPGenerator`` with a Tanh output:
+    samples in (-1, 1), the images' range."""
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(super().forward(z))  # (B, out_dim)
+
+    def init_output_bias(self, images: torch.Tensor) -> None:
+        """Start every output pixel at the data's mean pixel
+        (the paper's G starts its sigmoid output at the data's marginals):
+        a clean background from the first step."""
+        check_images("images", images)
+        # (d,), atanh stays finite
+        mean = images.detach().flatten(1).mean(0).clamp(-0.98, 0.98)
+        last = self.body[-1]
+        if mean.shape != last.bias.shape:
+            raise ValueError(
+                f"images must have {last.bias.numel()} values each, got {mean.numel()}"
+            )
+        with torch.no_grad():
+            last.bias.copy_(torch.atanh(mean))
+
+
+class DropoutMLPDiscriminator(MLPDiscriminator):
+    """``MLPDiscriminator`` with dropout after every hidden layer,
+    as the paper's D had."""
+
+    def __init__(
+        self,
+        in_dim: int = 784,
+        width: int = 256,
+        depth: int = 2,
+        activation: str = "leaky_relu",
+        dropout: float = 0.5,
+    ):
+        super().__init__(in_dim, width, depth, activation)
+        check_number("dropout", dropout, 0, 1, high_open=True)
+        layers = []
+        for layer in self.body:
+            layers.append(layer)
+            if not isinstance(layer, nn.Linear):  # after each activation
+                layers.append(nn.Dropout(dropout))
+        self.body = nn.Sequential(*layers)

@@ -4,7 +4,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from gan_core import theory
 from gan_core.checks import (
     check_callable,
     check_distribution,
@@ -16,6 +15,7 @@ from gan_core.checks import (
     check_positive,
     check_tensor,
 )
+from gan_core.evaluation import theory
 
 REAL_COLOUR, FAKE_COLOUR = "black", "tab:green"
 COLUMN_INCHES = 6.8  # the book's figure column: 688 px at matplotlib's 100 dpi

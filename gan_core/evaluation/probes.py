@@ -2,17 +2,16 @@
 
 The GAN game moves both players at once. To see what one loss does, the chapter
 freezes the data instead: a discriminator is trained alone on fixed real and fake
-points (``gan_core.training.fit_discriminator`` with ``gan_core.data.PointSet``), and
-then asked what gradient its generator loss hands to any point of the plane
-(``point_gradients``). The same idea, pushed to a grid of 1-D densities, minimises
-the least squares objective at every grid point (``pointwise_ls_optimum``), which the
-chapter compares with the closed-form D*.
+points (``gan_core.training.fit_discriminator`` with
+``gan_core.data.mixtures.PointSet``), and then asked what gradient its generator loss
+hands to any point of the plane (``point_gradients``). The same idea, pushed to a grid
+of 1-D densities, minimises the least squares objective at every grid point
+(``pointwise_ls_optimum``), which the chapter compares with the closed-form D*.
 """
 
 import numpy as np
 import torch
 
-from gan_core import losses, theory
 from gan_core.checks import (
     check_callable,
     check_codes,
@@ -21,6 +20,8 @@ from gan_core.checks import (
     check_number,
     check_tensor,
 )
+from gan_core.evaluation import theory
+from gan_core.training import losses
 
 Tensor = torch.Tensor
 
@@ -108,7 +109,7 @@ def pointwise_ls_optimum(
 
 
 def density_on(distribution, x: np.ndarray) -> np.ndarray:
-    """A ``gan_core.data`` distribution's density on the 1-D grid ``x``,
+    """A ``gan_core.data.mixtures`` distribution's density on the 1-D grid ``x``,
     as float64 numbers."""
     check_distribution("distribution", distribution, "density", dim=1)
     check_tensor("x", torch.as_tensor(x), ("n",))

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from gan_core.checks import check_instance, check_int, check_tensor, check_values
-from gan_core.nets import Generator
+from gan_core.models.mlp import Generator
 from gan_core.registry import lookup
 
 # image side -> (first feature map side, doublings)
@@ -200,6 +200,11 @@ class DiscriminatorProbabilities:
         self.step, self.real, self.fake = [], [], []
 
     def __call__(self, state) -> None:
+        if state.loss.output != "logit":
+            raise ValueError(
+                f"D's outputs under loss {state.loss.name!r} are a "
+                f"{state.loss.output}, not a logit: they have no probability to record"
+            )
         self.step.append(state.step)
         self.real.append(torch.sigmoid(state.d_real.float()).mean().item())
         self.fake.append(torch.sigmoid(state.d_fake.float()).mean().item())

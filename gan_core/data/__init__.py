@@ -1,0 +1,2 @@
+"""Data: the toy Gaussian mixtures (``mixtures``) and the image data sets
+(``images``)."""
