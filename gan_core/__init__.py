@@ -3,8 +3,9 @@
 Grouped by job, in the order the data flow: ``data`` (toy mixtures, image data sets),
 ``models`` (MLP, DCGAN, BEGAN), ``training`` (the loop, losses, callbacks,
 checkpoints), ``evaluation`` (closed-form theory, probes, mode coverage, Parzen
-likelihood, image metrics), ``experiments`` (multi-seed toy studies) and ``figures``
-(plots and widgets); beneath them ``config``, ``checks``, ``files`` and ``registry``.
+likelihood, image metrics), ``experiments`` (multi-seed toy studies), ``run`` (image
+models from the command line, also under torchrun) and ``figures`` (plots and
+widgets); beneath them ``config``, ``checks``, ``files`` and ``registry``.
 
 Importing it has no side effects: nothing is downloaded, seeded or configured.
 """

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from gan_core.files import write_atomically
-from gan_core.training import losses
+from gan_core.training import distributed, losses
 from gan_core.training.state import (
     RESUMABLE_CHANGES,
     Callback,
@@ -76,8 +76,11 @@ def save_checkpoint(
     ``torch.load(weights_only=True)`` reads it back. The file also records the run's
     config and the nets' shapes, which a resumed run must match. A state with NaN or
     infinite weights is refused, so the last good checkpoint is never replaced by a
-    diverged one.
+    diverged one. Under torchrun every rank calls it; rank 0 writes the file, with each
+    rank's random generators, and the nets without their DDP wrappers, so that one
+    process can load it.
     """
+    generator, discriminator = map(distributed.plain, (generator, discriminator))
     if not _all_finite(generator, discriminator):
         raise TrainingDiverged(
             f"non-finite weights at step {step}; kept the last checkpoint"
@@ -91,6 +94,8 @@ def save_checkpoint(
         "history": asdict(history),
         "rng": rng.get_state(),
         "torch_rng": torch.get_rng_state(),
+        # per rank: the data and noise generator, and torch's own
+        "rank_rngs": distributed.gathered([rng.get_state(), torch.get_rng_state()]),
         "loss": loss.state_dict() if loss else {},
         "config": (
             {"lr_d": config.lr_d, "lr_g": config.lr_g, **run_identity(config)}
@@ -102,7 +107,9 @@ def save_checkpoint(
             "discriminator": net_shapes(discriminator),
         },
     }
-    write_atomically(path, lambda temporary: torch.save(state, temporary))
+    if distributed.rank() == 0:
+        write_atomically(path, lambda temporary: torch.save(state, temporary))
+    distributed.barrier()  # no rank reads the file before it is whole
 
 
 CHECKPOINT_KEYS = (
@@ -240,6 +247,7 @@ def load_checkpoint(
     With ``config``, the checkpoint must come from the same run (see
     ``check_resumable``), and the config's learning rates replace the saved ones.
     """
+    generator, discriminator = map(distributed.plain, (generator, discriminator))
     state = read_checkpoint(path, next(generator.parameters()).device)
     check_resumable(path, state, generator, discriminator, config)
     try:
@@ -257,9 +265,19 @@ def load_checkpoint(
         _apply_learning_rate(path, "lr_d", opt_d, config.lr_d, started.get("lr_d"))
     if loss is not None:
         loss.load_state_dict(state.get("loss", {}))
-    rng.set_state(state["rng"].cpu())
-    torch.set_rng_state(state["torch_rng"].cpu())
+    _restore_random_generators(state, rng)
     return state["step"], History(**state["history"])
+
+
+def _restore_random_generators(state: dict, rng: torch.Generator) -> None:
+    """This rank's generators as saved; a rank the run did not have draws afresh."""
+    per_rank = state.get("rank_rngs") or [[state["rng"], state["torch_rng"]]]
+    if distributed.rank() >= len(per_rank):
+        rng.manual_seed(distributed.rank_seed(state["step"]))
+        return
+    data_and_noise, torch_rng = per_rank[distributed.rank()]
+    rng.set_state(data_and_noise.cpu())
+    torch.set_rng_state(torch_rng.cpu())
 
 
 def saver(config: TrainConfig) -> Callback:

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from gan_core.config import get_profile
 from gan_core.registry import lookup
-from gan_core.training import checkpoints, losses
+from gan_core.training import checkpoints, distributed, losses
 from gan_core.training.state import (
     Callback,
     History,
@@ -97,11 +97,11 @@ def train(
         generator.parameters(), config.optimizer, config.lr_g, config
     )
     device = next(generator.parameters()).device
-    rng = torch.Generator().manual_seed(config.seed)
-    m = config.batch_size
+    rng = torch.Generator().manual_seed(distributed.rank_seed(config.seed))
+    m = config.batch_size  # per rank under torchrun
 
     def noise() -> torch.Tensor:
-        return generator.noise(m, rng)
+        return distributed.plain(generator).noise(m, rng)
 
     history, first = History(), 1
     if config.resume and Path(config.checkpoint).exists():

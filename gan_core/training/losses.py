@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from gan_core.checks import check_codes, check_number, check_positive
 from gan_core.registry import lookup
+from gan_core.training import distributed
 
 Tensor = torch.Tensor
 
@@ -141,7 +142,9 @@ class BEGANLoss(Loss):
     def after_step(self, d_real: Tensor, g_loss: Tensor) -> dict[str, float]:
         """Update k_t; record the k_t this step used and the convergence measure
         M_global = L(x) + |gamma L(x) - L(G(z_G))|."""
-        real, fake = d_real.mean().item(), g_loss.item()
+        # under torchrun, the means over all ranks: every rank keeps the same k
+        means = distributed.mean_across_ranks(torch.stack([d_real.mean(), g_loss]))
+        real, fake = means.tolist()
         balance = self.params["gamma"] * real - fake
         used, self.k = (
             self.k,

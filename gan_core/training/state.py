@@ -13,7 +13,7 @@ from gan_core.checks import (
     check_number,
     check_positive,
 )
-from gan_core.training import losses
+from gan_core.training import distributed, losses
 
 
 class Sampler(Protocol):
@@ -152,6 +152,11 @@ def check_config(config: TrainConfig) -> None:
         raise ValueError(
             f"updates must be one of {', '.join(UPDATE_SCHEMES)}, "
             f"got {config.updates!r}"
+        )
+    if config.updates == "simultaneous" and distributed.active():
+        raise ValueError(
+            "updates='simultaneous' takes gradients with torch.autograd.grad, which "
+            "DistributedDataParallel does not average; use 'alternating' under torchrun"
         )
     if config.updates == "simultaneous" and config.d_steps != 1:
         raise ValueError(
