@@ -5,7 +5,8 @@ Grouped by job, in the order the data flow: ``data`` (toy mixtures, image data s
 checkpoints), ``evaluation`` (closed-form theory, probes, mode coverage, Parzen
 likelihood, image metrics), ``experiments`` (multi-seed toy studies), ``run`` (image
 models from the command line, also under torchrun) and ``figures`` (plots and
-widgets); beneath them ``config``, ``checks``, ``files`` and ``registry``.
+widgets); beneath them ``config``, ``checks``, ``files``, ``registry`` and
+``workers`` (independent runs side by side).
 
 Importing it has no side effects: nothing is downloaded, seeded or configured.
 """

@@ -28,6 +28,7 @@ from gan_core.evaluation import modes
 from gan_core.models import mlp
 from gan_core.registry import lookup
 from gan_core.training import losses
+from gan_core.workers import run_all
 
 # The official LSGAN mixture code's training, as ToySettings overrides (chapter 03
 # compares it with Algorithm 1 and PyTorch's initialisation, this module's defaults).
@@ -119,6 +120,7 @@ class ToyGAN:
     loss: str
     settings: ToySettings
     seconds: float  # wall time of the training loop
+    callbacks: tuple = ()  # as they ended the run (copies, when it ran in a worker)
 
 
 def build_nets(
@@ -179,9 +181,24 @@ def toy_gan(
     history = training.train(
         generator, discriminator, distribution, config, callbacks=tuple(callbacks)
     )
+    seconds = time.perf_counter() - started
     return ToyGAN(
-        generator, discriminator, history, loss, settings, time.perf_counter() - started
+        generator, discriminator, history, loss, settings, seconds, tuple(callbacks)
     )
+
+
+def _toy_gan(arguments: dict) -> ToyGAN:
+    return toy_gan(**arguments)
+
+
+def toy_gans(runs: dict[str, dict], workers: int | None = None) -> dict[str, ToyGAN]:
+    """``toy_gan(**arguments)`` for every named run, side by side in ``workers``
+    processes (``workers.run_all``). A run's callbacks come back in its
+    ``ToyGAN.callbacks``, in the order given."""
+    for name, arguments in runs.items():
+        check_instance(f"runs[{name!r}]", arguments, dict)
+    results = run_all(_toy_gan, list(runs.values()), workers, desc="toy GANs")
+    return dict(zip(runs, results))
 
 
 def evaluate(
@@ -267,6 +284,7 @@ def run_seeds(
     on_run=None,
     judged_on=None,
     n_std: float = 3.0,
+    workers: int | None = None,
 ):
     """Train every named setting with every seed; a pandas DataFrame, one row per run.
 
@@ -278,8 +296,9 @@ def run_seeds(
     asks only where the mass went. Columns: setting, loss, seed, modes_recovered,
     n_modes, high_quality_fraction, kl_to_uniform, all_modes, diverged, seconds. A run
     whose loss becomes NaN is kept as a row with ``diverged=True`` and no metrics,
-    rather than dropped. ``on_run(row)`` is called after each run, e.g. to print
-    progress.
+    rather than dropped. The runs go side by side in ``workers`` processes (default:
+    one per CPU core; ``workers.run_all``), with the same rows as one after the other.
+    ``on_run(row)`` is then called for each row, in the table's order.
     """
     import pandas as pd
 
@@ -297,43 +316,59 @@ def run_seeds(
     check_positive("n_std", n_std)
     judged_on = distribution if judged_on is None else judged_on
     check_distribution("judged_on", judged_on, "centres", "stds")
-    rows = []
+    jobs = []
     for name, kwargs in settings.items():
         kwargs = dict(kwargs)
         loss = kwargs.pop("loss", "least_squares")
-        for seed in seeds:
-            started = time.perf_counter()
-            try:
-                result = toy_gan(
-                    distribution, loss=loss, steps=steps, seed=seed, **kwargs
-                )
-                coverage = evaluate(result.generator, judged_on, n_eval, n_std=n_std)
-                measured = dict(
-                    modes_recovered=coverage.modes_recovered,
-                    high_quality_fraction=coverage.high_quality_fraction,
-                    kl_to_uniform=coverage.kl_to_uniform,
-                    diverged=False,
-                )
-            except training.TrainingDiverged:
-                measured = dict(
-                    modes_recovered=0,
-                    high_quality_fraction=math.nan,
-                    kl_to_uniform=math.nan,
-                    diverged=True,
-                )
-            row = dict(
-                setting=name,
-                loss=loss,
-                seed=seed,
-                n_modes=len(judged_on.centres),
-                **measured,
-                seconds=time.perf_counter() - started,
-            )
-            row["all_modes"] = row["modes_recovered"] == row["n_modes"]
-            rows.append(row)
-            if on_run is not None:
-                on_run(row)
+        # a bad setting is an error here, before any run starts
+        losses.get(loss, **ToySettings.with_overrides(**kwargs).loss_params)
+        job = dict(name=name, loss=loss, kwargs=kwargs, distribution=distribution)
+        job.update(steps=steps, judged_on=judged_on, n_eval=n_eval, n_std=n_std)
+        jobs += [dict(job, seed=seed) for seed in seeds]
+    rows = run_all(_seed_run, jobs, workers, desc="seeds")
+    if on_run is not None:
+        for row in rows:
+            on_run(row)
     return pd.DataFrame(rows, columns=RUN_COLUMNS)
+
+
+def _seed_run(job: dict) -> dict:
+    """One row of ``run_seeds``: train one setting with one seed and measure it."""
+    judged_on, started = job["judged_on"], time.perf_counter()
+    try:
+        result = toy_gan(
+            job["distribution"],
+            loss=job["loss"],
+            steps=job["steps"],
+            seed=job["seed"],
+            **job["kwargs"],
+        )
+        coverage = evaluate(
+            result.generator, judged_on, job["n_eval"], n_std=job["n_std"]
+        )
+        measured = dict(
+            modes_recovered=coverage.modes_recovered,
+            high_quality_fraction=coverage.high_quality_fraction,
+            kl_to_uniform=coverage.kl_to_uniform,
+            diverged=False,
+        )
+    except training.TrainingDiverged:
+        measured = dict(
+            modes_recovered=0,
+            high_quality_fraction=math.nan,
+            kl_to_uniform=math.nan,
+            diverged=True,
+        )
+    row = dict(
+        setting=job["name"],
+        loss=job["loss"],
+        seed=job["seed"],
+        n_modes=len(judged_on.centres),
+        **measured,
+        seconds=time.perf_counter() - started,
+    )
+    row["all_modes"] = row["modes_recovered"] == row["n_modes"]
+    return row
 
 
 def _check_table(table, *columns: str) -> None:

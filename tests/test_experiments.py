@@ -100,7 +100,7 @@ def test_run_seeds_keeps_diverged_runs_as_rows(monkeypatch):
         raise training.TrainingDiverged("d_loss became nan at step 1")
 
     monkeypatch.setattr(experiments, "toy_gan", diverge)
-    table = experiments.run_seeds({"bad": {}}, [0, 1], mixtures.ring_of_gaussians(), steps=1)
+    table = experiments.run_seeds({"bad": {}}, [0, 1], mixtures.ring_of_gaussians(), steps=1, workers=1)
     assert list(table["diverged"]) == [True, True]
     assert table["high_quality_fraction"].isna().all() and (table["modes_recovered"] == 0).all()
 
@@ -175,8 +175,49 @@ def test_run_seeds_counts_with_the_given_radius(monkeypatch):
             return near[:n]
 
     monkeypatch.setattr(experiments, "toy_gan", lambda *a, **k: experiments.ToyGAN(Fixed(), None, None, "x", None, 0.0))
-    strict = experiments.run_seeds({"s": {}}, [0], ring, steps=1, n_eval=100)
-    loose = experiments.run_seeds({"s": {}}, [0], ring, steps=1, n_eval=100, n_std=20)
+    strict = experiments.run_seeds({"s": {}}, [0], ring, steps=1, n_eval=100, workers=1)
+    loose = experiments.run_seeds({"s": {}}, [0], ring, steps=1, n_eval=100, n_std=20, workers=1)
     assert list(strict.modes_recovered) == [0] and list(loose.modes_recovered) == [4]
     with pytest.raises(ValueError, match="n_std"):
         experiments.run_seeds({"s": {}}, [0], ring, steps=1, n_std=0)
+
+
+def test_seeds_run_in_worker_processes_give_the_rows_of_one_after_the_other():
+    ring = mixtures.ring_of_gaussians(4, radius=1.0, std=0.1)
+    settings = {"GAN": dict(loss="non_saturating", **TINY), "LSGAN": dict(**TINY)}
+    serial = experiments.run_seeds(settings, [0, 1, 2], ring, steps=20, n_eval=300, workers=1)
+    seen = []
+    parallel = experiments.run_seeds(settings, [0, 1, 2], ring, steps=20, n_eval=300, workers=2, on_run=seen.append)
+    columns = [c for c in experiments.RUN_COLUMNS if c != "seconds"]
+    assert parallel[columns].equals(serial[columns])
+    assert [(row["setting"], row["seed"]) for row in seen] == list(zip(serial.setting, serial.seed))
+    assert serial["high_quality_fraction"].nunique() > 1  # the runs differ: the check can fail
+
+
+def test_toy_gans_in_workers_return_nets_histories_and_callbacks_as_one_run_here():
+    ring = mixtures.ring_of_gaussians(4, radius=1.0, std=0.1)
+
+    def arguments(seed):
+        tracker = experiments.CoverageTracker(ring, every=5, n=200)
+        return dict(distribution=ring, loss="non_saturating", steps=10, seed=seed, callbacks=(tracker,), **TINY)
+
+    runs = experiments.toy_gans({"a": arguments(0), "b": arguments(1)}, workers=2)
+    here = experiments.toy_gan(**arguments(1))
+    assert list(runs) == ["a", "b"]
+    assert runs["b"].history == here.history
+    for mine, theirs in zip(here.generator.state_dict().values(), runs["b"].generator.state_dict().values()):
+        assert torch.equal(mine, theirs)
+    tracker = runs["b"].callbacks[0]
+    assert tracker.steps == here.callbacks[0].steps == [5, 10]
+    assert [r.counts for r in tracker.results] == [r.counts for r in here.callbacks[0].results]
+    assert runs["a"].history != runs["b"].history
+
+
+def test_worker_errors_and_bad_settings_are_clear():
+    ring = mixtures.ring_of_gaussians(4, radius=1.0, std=0.1)
+    with pytest.raises(ValueError, match=r"^workers must be an integer >= 1, got 0$"):
+        experiments.run_seeds({"s": {}}, [0], ring, steps=1, workers=0)
+    with pytest.raises(ValueError, match=r"unknown loss 'hinge'"):
+        experiments.run_seeds({"s": dict(loss="hinge")}, [0, 1], ring, steps=1)
+    with pytest.raises(ValueError, match=r"steps must be an integer >= 1, got 0"):  # raised in a worker
+        experiments.toy_gans({"a": dict(distribution=ring, steps=0), "b": dict(distribution=ring, steps=0)}, workers=2)
