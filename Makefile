@@ -12,7 +12,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 
 OTHER_CPU := $(shell grep -v '^\#' tools/other_cpu.env)
 
-.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks format assignments publish-assignments grade book-student chromium \
+.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks format assignments publish-assignments grade book-student chromium bench \
 	datasets set-repository publish publish-html release clean
 
 setup: $(STAMP) $(ASSETS)
@@ -106,6 +106,10 @@ test: setup chromium datasets
 	$(JB) --all
 	$(PY) tools/check_book.py _build/html
 	$(MAKE) --no-print-directory book-student
+
+# Training throughput of gan_core's loop against a plain reference loop (bench/throughput.py)
+bench: setup
+	$(PY) bench/throughput.py
 
 # Re-execute the chapters in place (profile from GAN_BOOK_PROFILE); widget outputs and state are dropped.
 notebooks: setup datasets

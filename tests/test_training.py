@@ -208,3 +208,22 @@ def test_callbacks_see_the_steps_discriminator_outputs(updates, k):
         assert state.d_real.mean().item() == pytest.approx(state.history.d_real[state.step - 1], rel=1e-6)
         assert state.d_fake.mean().item() == pytest.approx(state.history.d_fake[state.step - 1], rel=1e-6)
     assert not torch.equal(seen[0].d_real, seen[0].d_fake)
+
+
+def test_generator_average_is_the_exponential_moving_average_of_gs_weights():
+    torch.manual_seed(0)
+    g = mlp.MLPGenerator(z_dim=2, out_dim=2, width=8, depth=1)
+    d = mlp.MLPDiscriminator(in_dim=2, width=8, depth=1)
+    snapshots = []
+    average = training.GeneratorAverage(decay=0.9)
+    keep = lambda state: snapshots.append({k: v.clone() for k, v in state.generator.state_dict().items()})  # noqa: E731
+    training.train(g, d, mixtures.ring_of_gaussians(4), TrainConfig(steps=5, batch_size=16), callbacks=(keep, average))
+    expected = dict(snapshots[0])  # the first step copies G
+    for weights in snapshots[1:]:
+        expected = {k: 0.9 * expected[k] + 0.1 * weights[k] for k in expected}
+    for name, value in average.generator.state_dict().items():
+        torch.testing.assert_close(value, expected[name])
+    assert not torch.equal(average.generator.state_dict()["body.0.weight"], g.state_dict()["body.0.weight"])
+    assert average.generator.sample(3).shape == (3, 2)
+    with pytest.raises(ValueError, match=r"decay must be a finite number in \[0, 1\), got 1"):
+        training.GeneratorAverage(decay=1)

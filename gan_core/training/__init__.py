@@ -1,7 +1,7 @@
 """Training: the loop (Algorithm 1), its config and state, the losses, callbacks and
 checkpoints. ``from gan_core import training`` gives the names a chapter trains with."""
 
-from gan_core.training.callbacks import every, halve_when_stalled
+from gan_core.training.callbacks import GeneratorAverage, every, halve_when_stalled
 from gan_core.training.checkpoints import (
     load_checkpoint,
     read_checkpoint,
@@ -19,6 +19,7 @@ from gan_core.training.state import (
 )
 
 __all__ = [
+    "GeneratorAverage",
     "UPDATE_SCHEMES",
     "CheckpointError",
     "History",
