@@ -10,13 +10,12 @@ paper's official mixture-of-Gaussians code; any of them can be overridden by nam
 import dataclasses
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
 from gan_core import training
 from gan_core.checks import (
-    check_betas,
     check_callable,
     check_distribution,
     check_instance,
@@ -35,72 +34,46 @@ from gan_core.workers import run_all
 OFFICIAL_MIXTURE_CODE = {"updates": "simultaneous", "init": "orthogonal"}
 
 
-# ToySettings fields that TrainConfig has too
-SHARED_WITH_TRAIN_CONFIG = (
-    "batch_size",
-    "d_steps",
-    "loss_params",
-    "optimizer",
-    "lr_d",
-    "lr_g",
-    "betas",
-    "updates",
-)
+@dataclass
+class ToySettings(training.TrainConfig):
+    """A toy GAN run's settings: the loop's ``TrainConfig``, with the training defaults
+    of the LSGAN paper's mixture code where they differ from DCGAN's, and the nets'
+    sizes, activation and initialisation. ``toy_gan`` sets the loss, steps and seed."""
 
-
-@dataclass(frozen=True)
-class ToySettings:
-    """Everything about a toy GAN run
-    except the data, the loss, the steps and the seed."""
-
+    batch_size: int = 512  # LSGAN's mixture code
+    lr_d: float = 1e-4  # LSGAN's mixture code: D learns ten times slower than G
+    lr_g: float = 1e-3
+    # The official mixture code also differs from Algorithm 1 with PyTorch's defaults
+    # in its update order (updates="simultaneous") and in init, below.
     z_dim: int = 256  # LSGAN's mixture code: a 256-d Gaussian noise vector
     width: int = 128  # LSGAN's mixture code: 128 units per hidden layer, in G and in D
     depth: int = 2  # LSGAN's mixture code: two hidden layers
     activation: str = "tanh"  # LSGAN's mixture code uses tanh in both nets
-    batch_size: int = 512  # LSGAN's mixture code
-    lr_d: float = 1e-4  # LSGAN's mixture code: D learns ten times slower than G
-    lr_g: float = 1e-3
-    # Adam with beta1 = 0.5, as in DCGAN and LSGAN
-    betas: tuple[float, float] = (0.5, 0.999)
-    optimizer: str = "adam"
-    d_steps: int = 1  # k in Algorithm 1
-    # The two ways the official mixture code differs from Algorithm 1
-    # with PyTorch's defaults:
-    updates: str = (
-        "alternating"  # the code: "simultaneous" (see training.TrainConfig.updates)
-    )
     init: str = "pytorch"  # the code: "orthogonal" (gain 1.4, zero biases; mlp.INITS)
-    # e.g. {"a": -1, "b": 1, "c": 0} for least_squares
-    loss_params: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        for name in ("z_dim", "width", "batch_size", "d_steps"):
+        training.check_config(self)
+        for name in ("z_dim", "width"):
             check_int(name, getattr(self, name), minimum=1)
         check_int("depth", self.depth, minimum=0)
-        check_positive("lr_d", self.lr_d)
-        check_positive("lr_g", self.lr_g)
-        check_betas("betas", self.betas)
-        lookup(
-            {name: name for name in training.UPDATE_SCHEMES}, self.updates, "updates"
-        )
+        lookup(mlp.ACTIVATIONS, self.activation, "activation")
         lookup(mlp.INITS, self.init, "init")
         if not isinstance(self.loss_params, dict):
             raise ValueError(f"loss_params must be a dict, got {self.loss_params!r}")
 
     def train_config(
         self, loss: str, steps: int, seed: int, **changes
-    ) -> training.TrainConfig:
-        """The loop's config for a run with these settings; ``changes`` replace
-        any field (the live view's sliders, ``progress``)."""
-        shared = {name: getattr(self, name) for name in SHARED_WITH_TRAIN_CONFIG}
-        shared["loss_params"] = dict(self.loss_params)
-        return training.TrainConfig(
-            loss=loss, steps=steps, seed=seed, **{**shared, **changes}
-        )
+    ) -> "ToySettings":
+        """These settings for a run with ``loss``, ``steps`` and ``seed``; ``changes``
+        replace any other field (the live view's sliders, ``progress``)."""
+        return dataclasses.replace(self, loss=loss, steps=steps, seed=seed, **changes)
 
     @classmethod
     def with_overrides(cls, **overrides) -> "ToySettings":
-        valid = [f.name for f in dataclasses.fields(cls)]
+        """Settings with ``overrides`` by name; ``toy_gan``'s own arguments (loss,
+        steps, seed, progress) are not among them."""
+        own = ("loss", "steps", "seed", "progress")
+        valid = [f.name for f in dataclasses.fields(cls) if f.name not in own]
         unknown = sorted(set(overrides) - set(valid))
         if unknown:
             raise ValueError(

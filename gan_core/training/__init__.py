@@ -16,6 +16,7 @@ from gan_core.training.state import (
     TrainConfig,
     TrainingDiverged,
     TrainState,
+    check_config,
 )
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "make_optimizer",
     "read_checkpoint",
     "save_checkpoint",
+    "check_config",
     "train",
 ]
