@@ -52,8 +52,8 @@ def one_step(generator, discriminator, real, z_d, z_g):
     opt_g = make_optimizer(generator.parameters(), "adam", 2e-4, config)
     with torch.no_grad():
         fake = generator(z_d)
-    discriminator_step(discriminator, opt_d, loss.d_loss, real, fake, 1)
-    generator_step(generator, discriminator, opt_g, loss.g_loss, z_g, 1)
+    discriminator_step(discriminator, opt_d, loss.d_loss, real, fake)
+    generator_step(generator, discriminator, opt_g, loss.g_loss, z_g)
 
 
 def weights(*nets):

@@ -115,28 +115,70 @@ class BreaksAfter(mlp.MLPGenerator):
         return out * float("nan") if self.left < 0 else out
 
 
-def test_nan_loss_stops_with_a_clear_error_and_no_bad_update():
+def test_nan_loss_stops_with_a_clear_error_and_the_last_checkpoint_intact(tmp_path):
     torch.manual_seed(0)
     g, d = BreaksAfter(4, z_dim=1, out_dim=1, width=8, depth=1), mlp.MLPDiscriminator(in_dim=1, width=8, depth=1)
-    seen = []
+    seen, file = [], tmp_path / "run.pt"
+    config = TrainConfig(steps=5, batch_size=8, checkpoint=str(file), checkpoint_every=1)
     with pytest.raises(training.TrainingDiverged, match=r"d_loss became nan at step 3; try a smaller learning rate"):
-        training.train(g, d, mixtures.gaussian_1d(), TrainConfig(steps=5, batch_size=8),
-                       callbacks=(lambda s: seen.append(s.step),))
+        training.train(g, d, mixtures.gaussian_1d(), config, callbacks=(lambda s: seen.append(s.step),))
     assert seen == [1, 2]  # two G forwards per step: the third step's fake batch is NaN
-    assert all(torch.isfinite(p).all() for p in d.parameters())
+    saved = training.read_checkpoint(file)
+    assert saved["step"] == 2 and saved["history"]["step"] == [1, 2]
+    assert all(torch.isfinite(t).all() for t in saved["discriminator"].values())
 
 
 def test_nan_in_the_training_data_blames_the_data_not_the_learning_rate():
     g, d = tiny_models()
     with pytest.raises(training.NonFiniteData, match=r"real batch at step 3 contains NaN or infinite values"):
         training.train(g, d, NaNAfter(2), TrainConfig(steps=5, batch_size=8))
-    assert all(torch.isfinite(p).all() for p in d.parameters())
+
+
+def test_losses_are_read_from_the_device_every_log_every_steps_only(monkeypatch):
+    data = mixtures.gaussian_1d()
+
+    def run(log_every, count=False):
+        g, d = tiny_models()
+        reads = []
+        if count:  # every way a tensor's value reaches the host
+            for method in ("item", "tolist", "__bool__", "__float__"):
+                original = getattr(torch.Tensor, method)
+                monkeypatch.setattr(torch.Tensor, method,
+                                    lambda self, *a, _m=method, _o=original: reads.append(_m) or _o(self, *a))
+        history = training.train(g, d, data, TrainConfig(steps=10, batch_size=8, log_every=log_every))
+        monkeypatch.undo()
+        return history, reads
+
+    every_step, _ = run(1)
+    windowed, reads = run(5, count=True)
+    assert windowed == every_step  # the same numbers, read in two transfers
+    assert reads == ["tolist", "tolist"]
+
+
+def test_a_checkpoint_between_reads_holds_the_whole_history(tmp_path):
+    g, d = tiny_models()
+    config = TrainConfig(steps=6, batch_size=8, log_every=4, checkpoint=str(tmp_path / "run.pt"), checkpoint_every=3)
+    seen = []
+    history = training.train(g, d, mixtures.gaussian_1d(), config, callbacks=(lambda s: seen.append(len(s.history)),))
+    assert seen == [0, 0, 3, 4, 4, 6]  # read at the checkpoints (3, 6) and at step 4
+    assert training.read_checkpoint(tmp_path / "run.pt")["history"]["step"] == history.step == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_divergence_inside_a_window_is_reported_at_its_first_bad_step():
+    torch.manual_seed(0)
+    g, d = BreaksAfter(4, z_dim=1, out_dim=1, width=8, depth=1), mlp.MLPDiscriminator(in_dim=1, width=8, depth=1)
+    seen = []
+    with pytest.raises(training.TrainingDiverged, match=r"d_loss became nan at step 3"):
+        training.train(g, d, mixtures.gaussian_1d(), TrainConfig(steps=8, batch_size=8, log_every=4),
+                       callbacks=(lambda s: seen.append(len(s.history)),))
+    assert seen == [0, 0, 0]  # read at step 4: the callbacks of steps 1-3 ran, with no history yet
 
 
 @pytest.mark.parametrize("config, message", [
     (TrainConfig(optimizer="adagrad"), r"unknown optimizer 'adagrad'.*'adam', 'sgd', 'rmsprop'"),
     (TrainConfig(loss="hinge"), r"unknown loss 'hinge'"),
     (TrainConfig(d_steps=0), r"d_steps must be an integer >= 1, got 0"),
+    (TrainConfig(log_every=0), r"log_every must be an integer >= 1, got 0"),
 ])
 def test_bad_configs_are_clear_errors(config, message):
     g, d = tiny_models()

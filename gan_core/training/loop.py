@@ -13,17 +13,16 @@ from tqdm.auto import tqdm
 
 from gan_core.config import get_profile
 from gan_core.registry import lookup
-from gan_core.training import checkpoints, distributed, losses
+from gan_core.training import checkpoints, distributed, losses, step_log
 from gan_core.training.state import (
     Callback,
     History,
-    NonFiniteData,
     Sampler,
     TrainConfig,
-    TrainingDiverged,
     TrainState,
     check_config,
 )
+from gan_core.training.step_log import StepLog
 
 
 def make_optimizer(
@@ -42,23 +41,6 @@ def make_optimizer(
         "optimizer",
     )
     return build()
-
-
-def _check_finite(
-    step: int, real: torch.Tensor | None = None, **values: torch.Tensor
-) -> None:
-    for name, value in values.items():
-        if torch.isfinite(value):
-            continue
-        if real is not None and not bool(torch.isfinite(real).all()):
-            raise NonFiniteData(
-                f"the real batch at step {step} contains NaN or infinite values; "
-                "check the training data (every sample must be finite)"
-            )
-        raise TrainingDiverged(
-            f"{name} became {value.item()} at step {step}; "
-            "try a smaller learning rate or another loss"
-        )
 
 
 def speed_settings(config: TrainConfig, device: torch.device, *nets: torch.nn.Module):
@@ -114,6 +96,7 @@ def train(
     autocast, layout = speed_settings(config, device, generator, discriminator)
 
     show = config.progress if config.progress is not None else get_profile() != "smoke"
+    log = StepLog(history)
     for step in tqdm(
         range(first, config.steps + 1),
         disable=not show,
@@ -121,39 +104,30 @@ def train(
         initial=first - 1,
         total=config.steps,
     ):
+        real_finite = torch.ones((), dtype=torch.bool, device=device)
         if config.updates == "simultaneous":
             real = layout(data.sample(m, generator=rng).to(device))
+            real_finite = torch.isfinite(real).all()
             loss_d, loss_g, d_real, d_fake = simultaneous_step(
-                generator,
-                discriminator,
-                opt_g,
-                opt_d,
-                loss,
-                real,
-                noise(),
-                step,
-                autocast,
+                generator, discriminator, opt_g, opt_d, loss, real, noise(), autocast
             )
         else:
             for _ in range(config.d_steps):
                 real = layout(data.sample(m, generator=rng).to(device))
+                real_finite = real_finite & torch.isfinite(real).all()
                 with torch.no_grad(), autocast():
                     fake = generator(noise())
                 loss_d, d_real, d_fake = discriminator_step(
-                    discriminator, opt_d, loss.d_loss, real, fake, step, autocast
+                    discriminator, opt_d, loss.d_loss, real, fake, autocast
                 )
             loss_g = generator_step(
-                generator, discriminator, opt_g, loss.g_loss, noise(), step, autocast
+                generator, discriminator, opt_g, loss.g_loss, noise(), autocast
             )
         d_real, d_fake = d_real.detach(), d_fake.detach()
-        history.record(
-            step=step,
-            d_loss=loss_d.item(),
-            g_loss=loss_g.item(),
-            d_real=d_real.mean().item(),
-            d_fake=d_fake.mean().item(),
-            **loss.after_step(d_real, loss_g.detach()),
-        )
+        values = (loss_d, loss_g, d_real.mean(), d_fake.mean())
+        log.add(step, values, real_finite, loss.after_step(d_real, loss_g.detach()))
+        if _read_due(config, step, device):
+            log.flush()  # the one read from the device, and the NaN check
         state = TrainState(
             step,
             generator,
@@ -171,13 +145,23 @@ def train(
     return history
 
 
+GPU_LOG_EVERY = 50
+
+
+def _read_due(config: TrainConfig, step: int, device: torch.device) -> bool:
+    """Read the losses at this step? Every ``log_every`` steps, at checkpoints (whose
+    history must be whole) and after the last step."""
+    every = config.log_every or (1 if device.type == "cpu" else GPU_LOG_EVERY)
+    checkpoint = config.checkpoint_every and step % config.checkpoint_every == 0
+    return step % every == 0 or bool(checkpoint) or step == config.steps
+
+
 def discriminator_step(
     discriminator: torch.nn.Module,
     optimizer: torch.optim.Optimizer,
     d_loss_fn,
     real: torch.Tensor,
     fake: torch.Tensor,
-    step: int,
     autocast=contextlib.nullcontext,
 ):
     """One update of D on a real and a fake batch, Algorithm 1's inner step.
@@ -189,7 +173,6 @@ def discriminator_step(
         d_real, d_fake = discriminator(real), discriminator(fake)
     d_real, d_fake = d_real.float(), d_fake.float()
     loss = d_loss_fn(d_real, d_fake)
-    _check_finite(step, real, d_loss=loss)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
@@ -202,7 +185,6 @@ def generator_step(
     optimizer: torch.optim.Optimizer,
     g_loss_fn,
     z: torch.Tensor,
-    step: int,
     autocast=contextlib.nullcontext,
 ) -> torch.Tensor:
     """One update of G on a batch of noise ``z``, Algorithm 1's outer step;
@@ -210,7 +192,6 @@ def generator_step(
     with autocast():
         d_on_fake = discriminator(generator(z))
     loss = g_loss_fn(d_on_fake.float())
-    _check_finite(step, g_loss=loss)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
@@ -225,7 +206,6 @@ def simultaneous_step(
     loss: losses.Loss,
     real: torch.Tensor,
     z: torch.Tensor,
-    step: int,
     autocast=contextlib.nullcontext,
 ):
     """Update D and G together from one forward pass (the LSGAN mixture code's scheme).
@@ -239,7 +219,6 @@ def simultaneous_step(
         d_real, d_fake = discriminator(real), discriminator(fake)
     d_real, d_fake = d_real.float(), d_fake.float()
     loss_d, loss_g = loss.d_loss(d_real, d_fake), loss.g_loss(d_fake)
-    _check_finite(step, real, d_loss=loss_d, g_loss=loss_g)
     d_params, g_params = list(discriminator.parameters()), list(generator.parameters())
     d_grads = torch.autograd.grad(loss_d, d_params, retain_graph=True)
     g_grads = torch.autograd.grad(loss_g, g_params)
@@ -284,8 +263,7 @@ def fit_discriminator(
     for step in range(1, steps + 1):
         x_real = real.sample(batch_size, generator=rng).to(device)
         x_fake = fake.sample(batch_size, generator=rng).to(device)
-        loss_d, _, _ = discriminator_step(
-            discriminator, opt, d_loss_fn, x_real, x_fake, step
-        )
+        loss_d, _, _ = discriminator_step(discriminator, opt, d_loss_fn, x_real, x_fake)
+        step_log.check(step, {"d_loss": loss_d.item()})  # D alone: a small, CPU job
         trace.append(loss_d.item())
     return trace

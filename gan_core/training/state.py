@@ -46,6 +46,10 @@ class TrainConfig:
     momentum: float = 0.5  # sgd only: the GAN paper's MNIST model
     seed: int = 0  # seeds the data and noise draws; seed the nets' init yourself
     progress: bool | None = None  # None: a progress bar except in the smoke profile
+    # read the losses from the device (and check them) every n steps, and at
+    # checkpoints: in between a GPU runs ahead of the host. None: every step on a
+    # CPU, where a read costs nothing, every 50 on a GPU. The numbers are the same.
+    log_every: int | None = None
     # Checkpoints and speed (DCGAN chapter): all off by default.
     # file to save the whole training state to; None: no checkpoints
     checkpoint: str | None = None
@@ -120,6 +124,7 @@ class CheckpointError(ValueError):
 RESUMABLE_CHANGES = (
     "steps",
     "progress",
+    "log_every",
     "checkpoint",
     "checkpoint_every",
     "resume",
@@ -146,6 +151,8 @@ def check_config(config: TrainConfig) -> None:
     check_positive("lr_g", config.lr_g)
     check_betas("betas", config.betas)
     check_number("momentum", config.momentum, 0, 1)
+    if config.log_every is not None:
+        check_int("log_every", config.log_every, minimum=1)
     if config.resume and not config.checkpoint:
         raise ValueError("resume=True needs checkpoint: the file to resume from")
     if config.updates not in UPDATE_SCHEMES:
