@@ -115,15 +115,23 @@ def test_epoch_monitor_scores_once_per_epoch_without_touching_the_run(digits):
         def sample(self, n, generator=None):
             return torch.nn.functional.interpolate(digits.sample(n, generator), size=28)
 
-    def run(callbacks):
+    def run(callbacks, steps=5):
         torch.manual_seed(0)
         g = dcgan.DCGANGenerator(z_dim=4, size=28, channels=1, width=4)
         d = dcgan.DCGANDiscriminator(size=28, channels=1, width=4)
-        return training.train(g, d, Resized(), training.TrainConfig(steps=5, batch_size=8), callbacks)
+        return training.train(g, d, Resized(), training.TrainConfig(steps=steps, batch_size=8), callbacks)
 
     assert run((monitor,)) == run(())
     assert monitor.epochs == [1, 2] and len(monitor.scores) == len(monitor.seconds) == 2
     assert monitor.snapshots[0].shape == (4, 1, 28, 28)
+    # scoring another generator, here the average of G's weights
+    average = training.GeneratorAverage(decay=0.5)
+    of_average = im.EpochMonitor(space, steps_per_epoch=2, n=50, n_snapshot=4, scored=lambda s: average.generator)
+    of_g = im.EpochMonitor(space, steps_per_epoch=2, n=50, n_snapshot=4)
+    run((average, of_average, of_g), steps=4)
+    fixed = torch.Generator().manual_seed(1)
+    assert torch.equal(of_average.snapshots[-1], average.generator.sample(50, fixed)[:4])
+    assert not torch.equal(of_average.snapshots[-1], of_g.snapshots[-1])
 
 
 class FixedLogits(torch.nn.Module):

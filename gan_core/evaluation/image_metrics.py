@@ -405,7 +405,9 @@ class EpochMonitor:
 
     Sampling uses the monitor's own random generator (fixed noise for the snapshots), so
     watching a run does not change it. ``seconds`` holds each epoch's wall time, metrics
-    excluded.
+    excluded. ``scored`` picks the generator to score from the loop's state, e.g.
+    ``lambda state: average.generator`` for a ``training.GeneratorAverage``; by default
+    the one training.
     """
 
     def __init__(
@@ -415,6 +417,7 @@ class EpochMonitor:
         n: int = 1000,
         n_snapshot: int = 36,
         seed: int = 1,
+        scored=None,
     ):
         check_instance("space", space, FeatureSpace)
         check_int("steps_per_epoch", steps_per_epoch, minimum=1)
@@ -425,6 +428,7 @@ class EpochMonitor:
         self.space, self.steps_per_epoch, self.n = space, steps_per_epoch, n
         self.seed, self.n_snapshot = seed, n_snapshot
         self.epochs, self.scores, self.snapshots, self.seconds = [], [], [], []
+        self.scored = scored or (lambda state: state.generator)
         self._clock = time.perf_counter()
 
     def __call__(self, state) -> None:
@@ -432,7 +436,8 @@ class EpochMonitor:
             return
         self.seconds.append(time.perf_counter() - self._clock)
         # (n, C, H, W)
-        fake = state.generator.sample(self.n, torch.Generator().manual_seed(self.seed))
+        generator = self.scored(state)
+        fake = generator.sample(self.n, torch.Generator().manual_seed(self.seed))
         self.epochs.append(state.step // self.steps_per_epoch)
         self.scores.append(self.space.score(fake))
         self.snapshots.append(fake[: self.n_snapshot].cpu())
