@@ -103,8 +103,8 @@ def test_gpu_flags_run_on_cpu_and_stay_close_to_float32():
     assert fast.g_loss[0] == pytest.approx(plain.g_loss[0], rel=0.05)
 
 
-def test_fast_settings_only_on_cuda():
-    assert dcgan.fast_settings(torch.device("cpu")) == {"bf16": False, "channels_last": False}
+def test_fast_settings_use_bf16_only_on_cuda_and_channels_last_everywhere():
+    assert dcgan.fast_settings(torch.device("cpu")) == {"bf16": False, "channels_last": True}
     assert dcgan.fast_settings(torch.device("cuda")) == {"bf16": True, "channels_last": True}
 
 

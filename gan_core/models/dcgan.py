@@ -272,7 +272,9 @@ def layer_shapes(net: nn.Module, x: torch.Tensor) -> list[tuple[str, tuple[int, 
 
 
 def fast_settings(device: torch.device) -> dict:
-    """TrainConfig flags that pay off on CUDA and not on a CPU:
-    bf16 autocast and channels_last."""
+    """The TrainConfig speed flags measured faster on ``device`` (make bench):
+    channels_last everywhere (on a 2-core CPU, one thread, chapter 04's 28-px net
+    trained 9.7% faster with it), bf16 autocast only on CUDA (about 20 times slower on
+    a CPU without bf16 units)."""
     cuda = torch.device(device).type == "cuda"
-    return {"bf16": cuda, "channels_last": cuda}
+    return {"bf16": cuda, "channels_last": True}
