@@ -92,7 +92,7 @@ class TrainState:
     step: int
     generator: torch.nn.Module
     discriminator: torch.nn.Module
-    history: History
+    history: History  # up to the last read: every log_every steps, and at checkpoints
     rng: torch.Generator
     # D's raw outputs on the step's last real batch, (B,)
     d_real: torch.Tensor | None = None
