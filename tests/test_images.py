@@ -271,3 +271,15 @@ def test_subset_is_reproducible_and_sampling_uses_the_generator():
     b = digits.sample(8, torch.Generator().manual_seed(0))
     c = digits.sample(8, torch.Generator().manual_seed(1))
     assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_a_data_set_moved_to_a_device_draws_its_batches_there_with_the_same_indices():
+    pixels = torch.arange(5 * 4, dtype=torch.uint8).reshape(5, 1, 2, 2)
+    data = images.ImageDataset(pixels, torch.arange(5) % 2, ("a", "b"), "tiny")
+    here = data.to("cpu")
+    assert here is not data and data.pixels.device.type == "cpu"
+    assert torch.equal(here.sample(3, torch.Generator().manual_seed(0)), data.sample(3, torch.Generator().manual_seed(0)))
+    elsewhere = data.to("meta")  # a device without data: only shapes and devices
+    batch, labels = elsewhere.sample_with_labels(3, torch.Generator().manual_seed(0))
+    assert batch.device.type == labels.device.type == "meta" and batch.shape == (3, 1, 2, 2)
+    assert data.pixels.device.type == "cpu"  # the original stays where it was
