@@ -16,6 +16,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from gan_core.config import get_device, seed_everything
 from gan_core.data import images
@@ -27,8 +28,8 @@ from gan_core.training import TrainConfig, distributed, losses, train
 class Recipe:
     """How the chapters train a model: its nets, loss and learning rate."""
 
-    nets: object  # (size, channels) -> (G, D)
-    loss: object  # args -> losses.Loss
+    nets: Callable[[int, int], tuple]  # (size, channels) -> (G, D)
+    loss: Callable[[argparse.Namespace], losses.Loss]
     lr: float
 
 

@@ -280,13 +280,18 @@ def _restore_random_generators(state: dict, rng: torch.Generator) -> None:
     torch.set_rng_state(torch_rng.cpu())
 
 
+def due(config: TrainConfig, step: int) -> bool:
+    """Is a checkpoint saved after ``step``? Every ``config.checkpoint_every`` steps
+    (0: never) and after the last step, when there is a checkpoint file."""
+    every = config.checkpoint_every and step % config.checkpoint_every == 0
+    return bool(config.checkpoint) and (step == config.steps or bool(every))
+
+
 def saver(config: TrainConfig) -> Callback:
-    """The callback that saves the run to ``config.checkpoint`` every
-    ``config.checkpoint_every`` steps (0: never) and after the last step."""
+    """The callback that saves the run to ``config.checkpoint`` when it is ``due``."""
 
     def save(state: TrainState) -> None:
-        every = config.checkpoint_every and state.step % config.checkpoint_every == 0
-        if state.step == config.steps or every:
+        if due(config, state.step):
             save_checkpoint(
                 config.checkpoint,
                 state.step,

@@ -152,8 +152,7 @@ def _read_due(config: TrainConfig, step: int, device: torch.device) -> bool:
     """Read the losses at this step? Every ``log_every`` steps, at checkpoints (whose
     history must be whole) and after the last step."""
     every = config.log_every or (1 if device.type == "cpu" else GPU_LOG_EVERY)
-    checkpoint = config.checkpoint_every and step % config.checkpoint_every == 0
-    return step % every == 0 or bool(checkpoint) or step == config.steps
+    return step % every == 0 or checkpoints.due(config, step) or step == config.steps
 
 
 def discriminator_step(
@@ -264,6 +263,6 @@ def fit_discriminator(
         x_real = real.sample(batch_size, generator=rng).to(device)
         x_fake = fake.sample(batch_size, generator=rng).to(device)
         loss_d, _, _ = discriminator_step(discriminator, opt, d_loss_fn, x_real, x_fake)
-        step_log.check(step, {"d_loss": loss_d.item()})  # D alone: a small, CPU job
-        trace.append(loss_d.item())
+        trace.append(loss_d.item())  # D alone: a small job, read at every step
+        step_log.check(step, {"d_loss": trace[-1]})
     return trace
