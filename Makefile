@@ -37,10 +37,14 @@ chromium:
 	@[ -x "$${CHROMIUM:-/usr/bin/chromium}" ] || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
-# Fashion-MNIST for the image chapters, offline, from Debian (IDX files in /usr/share/datasets).
+# Offline data for the image chapters, from Debian: Fashion-MNIST's IDX files, and the CJK fonts gan_core/data/glyphs.py renders.
 datasets:
 	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends dataset-fashion-mnist >/dev/null; }
+	@dpkg -s fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei fonts-wqy-microhei \
+		fonts-lxgw-wenkai >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends fonts-noto-cjk fonts-arphic-ukai \
+		fonts-arphic-uming fonts-wqy-zenhei fonts-wqy-microhei fonts-lxgw-wenkai >/dev/null; }
 
 book: setup
 	@$(PY) tools/notebooks.py check-repository

@@ -485,7 +485,7 @@ BAD_CALLS = [
      ValueError, r"^load\('mnist'\) got unknown option\(s\) \['ful'\]; it accepts \['full', 'download', 'root'\]$"),
     ("an unknown data set",
      lambda: images.load("cifar10"),
-     ValueError, r"^unknown image data set 'cifar10'; choose one of: 'fashion-mnist', 'mnist'$"),
+     ValueError, r"^unknown image data set 'cifar10'; choose one of: 'fashion-mnist', 'mnist', 'glyphs'$"),
 ]
 
 

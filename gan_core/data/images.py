@@ -18,6 +18,8 @@ Where the data come from, offline first:
   full 70,000 digits (the same IDX reader) only with ``full=True``, downloaded only with
   ``download=True``, checked by SHA-256 and cached.
 * scikit-learn's 8 x 8 digits (1,797 images).
+* Chinese characters rendered from the CJK fonts Debian ships (``gan_core.data.glyphs``,
+  a stand-in for the LSGAN paper's handwritten characters).
 
 Nothing is ever downloaded unless asked. Damaged files (a bad magic number, a wrong
 length, a broken gzip stream, a hash mismatch) raise :class:`CorruptDataError`.
@@ -622,11 +624,25 @@ class Split:
     test: ImageDataset
 
 
-LOADERS = {"fashion-mnist": fashion_mnist, "mnist": mnist}
+def glyphs(
+    split: str = "train",
+    size: int | None = None,
+    n_classes: int = 200,
+    per_class: int | None = None,
+    seed: int = 0,
+) -> ImageDataset:
+    """Chinese characters rendered from fonts: ``gan_core.data.glyphs.glyphs``,
+    imported when called (glyphs.py imports this module)."""
+    from gan_core.data import glyphs as rendered
+
+    return rendered.glyphs(split, size, n_classes, per_class, seed)
+
+
+LOADERS = {"fashion-mnist": fashion_mnist, "mnist": mnist, "glyphs": glyphs}
 
 
 def load(name: str, size: int | None = None, **options) -> Split:
-    """Both splits of data set ``name`` ("fashion-mnist", "mnist"),
+    """Both splits of data set ``name`` ("fashion-mnist", "mnist", "glyphs"),
     e.g. ``load("mnist", size=32)``."""
     loader = lookup(LOADERS, name, "image data set")
     accepted = [
