@@ -12,7 +12,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 
 OTHER_CPU := $(shell grep -v '^\#' tools/other_cpu.env)
 
-.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks format assignments publish-assignments grade book-student chromium bench \
+.PHONY: setup book book-all test unit nbval nbval-portable colab-check check-book notebooks format assignments publish-assignments grade book-student chromium bench dry-run \
 	datasets set-repository publish publish-html release clean
 
 setup: $(STAMP) $(ASSETS)
@@ -66,6 +66,16 @@ nbval: setup datasets
 nbval-portable: setup datasets
 	env $(OTHER_CPU) GAN_BOOK_PROFILE=smoke $(PY) -m pytest -q -p no:xdist $(NBVAL) chapters
 
+# Every chapter with the gpu profile's models, batches and images but the smoke profile's step
+# and sample counts, on this CPU (GAN_BOOK_DRY_RUN, gan_core/config.py): a shape, size, dtype or
+# device mistake in the gpu profile fails here instead of in a reader's session. Outputs are not
+# compared, only run. Chapters that pick only lengths by profile are left out: their dry run is
+# their smoke run. Four processes on two cores, so that the longest chapter waits behind no other.
+SIZED_CHAPTERS = $(shell $(PY) tools/notebooks.py sized chapters/*.ipynb)
+dry-run: setup datasets
+	GAN_BOOK_PROFILE=gpu GAN_BOOK_DRY_RUN=1 $(PY) -m pytest -q -n 4 --dist loadscope \
+		--nbval-lax --nbval-current-env $(SIZED_CHAPTERS)
+
 # Chapters 01 and 04 as in Colab: a fresh venv with only torch, the setup cell, data downloaded
 # from a local server (tools/colab_check.py). Installs gan_core at the commit the chapters record.
 colab-check: setup datasets
@@ -106,7 +116,7 @@ check-book: setup chromium
 
 test: setup chromium datasets
 	GAN_BOOK_PROFILE=smoke $(PY) -m pytest -q -n 2 --dist loadscope $(NBVAL) tests chapters
-	$(MAKE) --no-print-directory nbval-portable colab-check
+	$(MAKE) --no-print-directory nbval-portable dry-run colab-check
 	$(JB) --all
 	$(PY) tools/check_book.py _build/html
 	$(MAKE) --no-print-directory book-student

@@ -5,6 +5,12 @@ A profile sets how big every experiment in the book is:
 * ``smoke``: seconds per chapter; what CI runs to check the notebooks.
 * ``cpu``: a few minutes per chapter on a laptop, with results worth looking at.
 * ``gpu``: paper scale; the default when CUDA is available.
+
+A chapter picks sizes (nets, batches, images, rates) with ``run.by_profile`` and
+lengths (steps, epochs, seeds, sample counts, and the checks they allow) with
+``run.by_length``. A dry run ($GAN_BOOK_DRY_RUN=1) keeps the profile's sizes and takes
+the smoke profile's lengths, so CI can run the gpu profile's models on a CPU in minutes
+(``make dry-run``).
 """
 
 import os
@@ -21,6 +27,8 @@ PROFILE_VARIABLE = "GAN_BOOK_PROFILE"
 # torch CPU threads outside the gpu profile (default 1)
 THREADS_VARIABLE = "GAN_BOOK_THREADS"
 PROFILES = ("smoke", "cpu", "gpu")
+# "1": the profile's sizes with the smoke profile's lengths (ChapterRun.by_length)
+DRY_RUN_VARIABLE = "GAN_BOOK_DRY_RUN"
 
 
 def get_profile(name: str | None = None) -> str:
@@ -43,6 +51,14 @@ def by_profile(smoke, cpu, gpu, profile: str | None = None):
     return {"smoke": smoke, "cpu": cpu, "gpu": gpu}[get_profile(profile)]
 
 
+def dry_run() -> bool:
+    """Whether $GAN_BOOK_DRY_RUN asks for a dry run ("1"; "0" or unset: no)."""
+    value = os.environ.get(DRY_RUN_VARIABLE, "").strip() or "0"
+    if value not in ("0", "1"):
+        raise ValueError(f"${DRY_RUN_VARIABLE} must be 0 or 1, got {value!r}")
+    return value == "1"
+
+
 def get_device(profile: str | None = None) -> torch.device:
     """CUDA in the gpu profile when it exists, the CPU otherwise."""
     if get_profile(profile) == "gpu" and torch.cuda.is_available():
@@ -61,14 +77,14 @@ def cpu_threads() -> int:
 
 
 def setup_torch(profile: str | None = None) -> None:
-    """Use one CPU thread outside the gpu profile,
+    """Use one CPU thread outside the gpu profile and in dry runs,
     unless $GAN_BOOK_THREADS says otherwise.
 
     Small models gain nothing from a second thread, and when both cores of a small
     machine are busy, spinning threads made a toy GAN about ten times slower. CI sets
     the variable to check that no checked output depends on the thread count.
     """
-    if get_profile(profile) != "gpu":
+    if get_profile(profile) != "gpu" or dry_run():
         torch.set_num_threads(cpu_threads())
 
 
@@ -84,26 +100,42 @@ def seed_everything(seed: int) -> torch.Generator:
 
 
 class ChapterRun:
-    """What a chapter prints first and last: its profile, device and wall time."""
+    """A chapter's profile and device, the values it picks by profile,
+    and what it prints first and last."""
 
     def __init__(self, profile: str | None = None):
         self.profile = get_profile(profile)
+        self.dry_run = dry_run()
         self.device = get_device(self.profile)
         self.started = time.perf_counter()
         setup_torch(self.profile)
 
     def by_profile(self, smoke, cpu, gpu):
+        """A size: a net's width, a batch size, an image size, a learning rate."""
         return by_profile(smoke, cpu, gpu, self.profile)
+
+    def by_length(self, smoke, cpu, gpu):
+        """A length: steps, epochs, seeds, sample counts, and the checks on results
+        that depend on them. A dry run takes the smoke value."""
+        return by_profile(smoke, cpu, gpu, "smoke" if self.dry_run else self.profile)
+
+    @property
+    def short(self) -> bool:
+        """Whether runs have the smoke profile's lengths, too short to judge results."""
+        return self.profile == "smoke" or self.dry_run
+
+    def profile_name(self) -> str:
+        return f"{self.profile} (dry run)" if self.dry_run else self.profile
 
     def __str__(self) -> str:
         return (
-            f"profile: {self.profile} | device: {self.device} | "
+            f"profile: {self.profile_name()} | device: {self.device} | "
             f"torch {torch.__version__} | gan_core {gan_core.__version__}"
         )
 
     def wall_time(self) -> str:
         seconds = time.perf_counter() - self.started
-        return f"wall time: {seconds:.1f} s in the {self.profile} profile"
+        return f"wall time: {seconds:.1f} s in the {self.profile_name()} profile"
 
 
 def start_chapter(profile: str | None = None) -> ChapterRun:

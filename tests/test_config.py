@@ -74,3 +74,35 @@ def test_start_chapter_prints_profile_and_device(capsys):
     assert "profile: smoke" in printed and "device: cpu" in printed
     assert run.by_profile(10, 20, 30) == 10
     assert run.wall_time().startswith("wall time:")
+
+
+def test_a_dry_run_keeps_the_sizes_and_takes_the_smoke_lengths(monkeypatch):
+    monkeypatch.setenv("GAN_BOOK_PROFILE", "gpu")
+    assert not config.start_chapter().short
+    monkeypatch.setenv("GAN_BOOK_DRY_RUN", "1")
+    run = config.start_chapter()
+    assert (run.by_profile(1, 2, 3), run.by_length(10, 20, 30)) == (3, 10)
+    assert run.short and run.profile == "gpu"
+    assert "in the gpu (dry run) profile" in run.wall_time()
+    monkeypatch.setenv("GAN_BOOK_DRY_RUN", "0")
+    assert config.start_chapter().by_length(10, 20, 30) == 30
+
+
+def test_lengths_follow_the_profile_outside_dry_runs(monkeypatch):
+    monkeypatch.setenv("GAN_BOOK_PROFILE", "cpu")
+    run = config.start_chapter()
+    assert (run.by_length(10, 20, 30), run.short) == (20, False)
+
+
+def test_a_dry_run_uses_one_cpu_thread_in_the_gpu_profile(monkeypatch):
+    monkeypatch.setenv("GAN_BOOK_DRY_RUN", "1")
+    torch.set_num_threads(2)
+    config.setup_torch("gpu")
+    assert torch.get_num_threads() == 1
+
+
+@pytest.mark.parametrize("bad", ["yes", "2", "true"])
+def test_a_bad_dry_run_value_names_the_choices(monkeypatch, bad):
+    monkeypatch.setenv("GAN_BOOK_DRY_RUN", bad)
+    with pytest.raises(ValueError, match=r"\$GAN_BOOK_DRY_RUN must be 0 or 1"):
+        config.start_chapter()

@@ -283,3 +283,28 @@ def test_a_data_set_moved_to_a_device_draws_its_batches_there_with_the_same_indi
     batch, labels = elsewhere.sample_with_labels(3, torch.Generator().manual_seed(0))
     assert batch.device.type == labels.device.type == "meta" and batch.shape == (3, 1, 2, 2)
     assert data.pixels.device.type == "cpu"  # the original stays where it was
+
+
+def test_a_dry_run_stands_in_for_data_only_a_download_would_bring(monkeypatch):
+    monkeypatch.setenv("GAN_BOOK_DRY_RUN", "1")
+    digits = images.mnist("test", download=True, size=32)  # fetch refuses: no download
+    assert digits.name == "mnist/test (dry-run stand-in)"
+    torch.testing.assert_close(digits.pixels, images.mnist_subset("test", 32).pixels)
+    clothes = images.load("fashion-mnist", download=True)
+    assert clothes.train.name == "fashion-mnist/train (dry-run stand-in)"
+    assert len(clothes.train) == 60_000 and len(clothes.test) == 10_000
+    assert clothes.test.image_shape == (1, 28, 28)
+    assert set(clothes.test.labels.tolist()) == set(range(10))
+    assert not (images.cache_dir() / "mnist").exists()  # nothing saved
+
+
+def test_a_dry_run_reads_data_that_are_here(tmp_path, monkeypatch):
+    write_split(tmp_path / "env" / "fashion-mnist", n=4)
+    monkeypatch.setenv(images.DATA_VARIABLE, str(tmp_path / "env"))
+    monkeypatch.setenv("GAN_BOOK_DRY_RUN", "1")
+    assert images.fashion_mnist(download=True).name == "fashion-mnist/train"
+
+
+def test_without_a_dry_run_a_missing_download_is_still_fetched(monkeypatch):
+    with pytest.raises(AssertionError, match="tests never download"):
+        images.mnist("test", download=True)

@@ -208,3 +208,22 @@ def test_chapter_opens_with_objectives_prerequisites_and_times(path):
     closing = "".join(o.get("text", "") for o in notebook.cells[-1].get("outputs", []))
     measured = float(re.search(r"wall time: ([\d.]+) s in the cpu profile", closing).group(1))
     assert abs(stated_s - measured) <= 0.1 * measured + 30, f"the box says {stated_s} s, the run took {measured} s"
+
+
+def test_a_dry_run_runs_the_chapters_whose_code_picks_a_size(tmp_path, capsys):
+    def chapter(name, *cells):
+        path = tmp_path / name
+        nbformat.write(nbformat.v4.new_notebook(cells=list(cells)), path)
+        return str(path)
+
+    code, text = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
+    lengths = chapter("lengths.ipynb", text("`run.by_profile(...)` picks sizes"),
+                      code("STEPS = run.by_length(smoke=1, cpu=2, gpu=3)"))
+    sized = chapter("sized.ipynb", code("WIDTH = run.by_profile(smoke=8, cpu=16, gpu=64)"))
+    branches = chapter("branches.ipynb", code('FULL = run.profile == "gpu"'))
+    assert notebooks.main(["sized", lengths, sized, branches]) == 0
+    assert capsys.readouterr().out.split() == [sized, branches]
+    listed = subprocess.run([sys.executable, str(ROOT / "tools" / "notebooks.py"), "sized",
+                             *sorted(map(str, (ROOT / "chapters").glob("*.ipynb")))],
+                            capture_output=True, text=True, check=True).stdout.split()
+    assert [Path(p).name[:2] for p in listed] == ["03", "04", "05", "06"]

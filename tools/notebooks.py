@@ -4,6 +4,7 @@
     python tools/notebooks.py execute chapters/*.ipynb   # run in $GAN_BOOK_PROFILE
     python tools/notebooks.py set-repository URL         # the book's address, then sync
     python tools/notebooks.py check-repository           # warn while it is the placeholder
+    python tools/notebooks.py sized chapters/*.ipynb     # those a dry run runs (make dry-run)
 
 The setup cell installs gan_core in Colab at the commit the chapter was executed with:
 ``execute`` records the last commit of the package (gan_core/ and pyproject.toml) and
@@ -155,6 +156,16 @@ def without_widgets(notebook: nbformat.NotebookNode) -> None:
             cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
 
 
+SIZE_CHOICES = ("run.by_profile(", "run.profile")
+
+
+def picks_sizes(path: Path) -> bool:
+    """Whether a chapter's code picks anything but lengths by profile: a dry run (the
+    profile's sizes, the smoke profile's lengths) of any other is its smoke run."""
+    cells = nbformat.read(path, as_version=4).cells
+    return any(c.cell_type == "code" and any(m in c.source for m in SIZE_CHOICES) for c in cells)
+
+
 def execute(path: Path, timeout: int, commit: str) -> float:
     notebook = nbformat.read(path, as_version=4)
     ran = copy.deepcopy(notebook)
@@ -171,7 +182,7 @@ def execute(path: Path, timeout: int, commit: str) -> float:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["sync", "execute", "set-repository", "check-repository"])
+    parser.add_argument("command", choices=["sync", "execute", "set-repository", "check-repository", "sized"])
     parser.add_argument("arguments", nargs="*", help="notebooks (sync, execute) or the URL (set-repository)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     args = parser.parse_args(argv)
@@ -187,6 +198,9 @@ def main(argv=None) -> int:
             print(error, file=sys.stderr)
             return 2
         print(f"repository: {args.arguments[0]}; setup cells of {len(chapters)} chapters synced")
+        return 0
+    if args.command == "sized":
+        print(" ".join(a for a in args.arguments if picks_sizes(Path(a))))
         return 0
     return run_on_notebooks(args.command, [Path(a) for a in args.arguments], args.timeout)
 

@@ -21,7 +21,9 @@ Where the data come from, offline first:
 * Chinese characters rendered from the CJK fonts Debian ships (``gan_core.data.glyphs``,
   a stand-in for the LSGAN paper's handwritten characters).
 
-Nothing is ever downloaded unless asked. Damaged files (a bad magic number, a wrong
+Nothing is ever downloaded unless asked. In a dry run (``config.dry_run``), a data set
+that only a download would bring is replaced by a stand-in of the same image shape,
+which says so in its name (``stand_in``). Damaged files (a bad magic number, a wrong
 length, a broken gzip stream, a hash mismatch) raise :class:`CorruptDataError`.
 Two environment variables exist for testing the download path:
 ``GAN_BOOK_SYSTEM_DATA=0`` ignores the system-wide folder, and ``GAN_BOOK_MIRRORS``
@@ -51,6 +53,7 @@ from gan_core.checks import (
     check_values,
     is_integer,
 )
+from gan_core.config import dry_run
 from gan_core.files import sha256_of, write_atomically
 from gan_core.registry import lookup
 
@@ -79,6 +82,7 @@ IDX_FILES = {  # split -> (images file, labels file), the names used by both dat
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
+IDX_LENGTHS = {"train": 60_000, "test": 10_000}  # images per split, in both data sets
 
 
 @dataclass(frozen=True)
@@ -488,6 +492,29 @@ def _check_split(split: str) -> None:
     lookup({s: s for s in IDX_FILES}, split, "split")
 
 
+def stand_in(name: str, split: str, classes, size: int | None) -> ImageDataset:
+    """What a dry run uses in place of data set ``name`` when only a download would
+    bring it: for MNIST the offline 5,000-digit subset, for others random 28 x 28
+    pixels and labels with the split's length. Its name says it is a stand-in."""
+    if name == "mnist":
+        data = mnist_subset(split, size)
+    else:
+        rng = np.random.default_rng(list(IDX_FILES).index(split))
+        n = IDX_LENGTHS[split]
+        pixels = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        data = _dataset(
+            pixels, rng.integers(0, len(classes), size=n), classes, "", size
+        )
+    data.name = f"{name}/{split} (dry-run stand-in)"
+    return data
+
+
+def _needs_stand_in(name: str, split: str, root, download: bool) -> bool:
+    if not (download and dry_run()):
+        return False
+    return _find(IDX_FILES[split], search_folders(name, root)) is None
+
+
 def _locate(
     name: str,
     split: str,
@@ -522,6 +549,8 @@ def fashion_mnist(
     ``download=True`` fetches the official files (about 30 MB) when no copy is found.
     """
     _check_split(split)
+    if _needs_stand_in("fashion-mnist", split, root, download):
+        return stand_in("fashion-mnist", split, FASHION_CLASSES, size)
     folder, folders, downloaded = _locate(
         "fashion-mnist",
         split,
@@ -592,6 +621,8 @@ def mnist(
     _check_split(split)
     if not (full or download):
         return mnist_subset(split, size)
+    if _needs_stand_in("mnist", split, root, download):
+        return stand_in("mnist", split, DIGIT_CLASSES, size)
     folder, folders, _ = _locate(
         "mnist", split, root, download, MNIST_FILES, MNIST_MIRRORS
     )
