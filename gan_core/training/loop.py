@@ -107,14 +107,14 @@ def train(
         real_finite = torch.ones((), dtype=torch.bool, device=device)
         if config.updates == "simultaneous":
             real = layout(data.sample(m, generator=rng).to(device))
-            real_finite = torch.isfinite(real).all()
+            real_finite = real.isfinite().all()
             loss_d, loss_g, d_real, d_fake = simultaneous_step(
                 generator, discriminator, opt_g, opt_d, loss, real, noise(), autocast
             )
         else:
             for _ in range(config.d_steps):
                 real = layout(data.sample(m, generator=rng).to(device))
-                real_finite = real_finite & torch.isfinite(real).all()
+                real_finite = real_finite & real.isfinite().all()
                 with torch.no_grad(), autocast():
                     fake = generator(noise())
                 loss_d, d_real, d_fake = discriminator_step(
