@@ -4,13 +4,14 @@ The reference is written the way pytorch/examples' DCGAN trains: D on a real bat
 on a fake batch, then G against D on the *same* fake batch (one G forward per step),
 Adam without the fused kernel, and a host read of five numbers every step. gan_core's
 loop is Algorithm 1: a fresh noise batch for G's step (two G forwards per step), fused
-Adam, the layout and precision ``dcgan.fast_settings`` picks for the device. Both train
+Adam, the layout and precision ``dcgan.fast_settings`` picks for the device; each of
+those settings, and torch.compile, is also timed flipped. Both train
 the same nets from the same weights, in this process, alternating, so a drift in the
 machine's speed hits both. Printed per model: images/s of each, their ratio, and the
 achieved FLOP/s against the device's measured float32 matmul peak.
 
     python bench/throughput.py                # both models, on the GPU if there is one
-    python bench/throughput.py --rounds 3 --steps 5
+    python bench/throughput.py --rounds 3 --steps 5 --flip channels_last
 """
 
 import argparse
@@ -131,14 +132,20 @@ def timed(step, generator, discriminator, data, batch: int, steps: int) -> float
     return batch * steps / (time.perf_counter() - started)
 
 
-def bench(name: str, device: torch.device, rounds: int, steps: int) -> list:
+FLAGS = ("channels_last", "compile", "bf16")  # bf16 is timed on CUDA only
+
+
+def bench(
+    name: str, device: torch.device, rounds: int, steps: int, flags=FLAGS
+) -> list:
     """(model, loop, images/s, FLOP/s, settings) for both loops, the median of rounds."""
     side, channels, width, batch = MODELS[name]
     speed = dcgan.fast_settings(device)
     # the settings fast_settings picks, and each flag flipped: the measurement behind it
     variants = {"gan_core": speed}
-    for flag in ("channels_last",) + (("bf16",) if device.type == "cuda" else ()):
-        variants[f"{flag}={not speed[flag]}"] = {**speed, flag: not speed[flag]}
+    for flag in [f for f in flags if f != "bf16" or device.type == "cuda"]:
+        flipped = not speed.get(flag, False)  # fast_settings leaves compile off
+        variants[f"{flag}={flipped}"] = {**speed, flag: flipped}
     loops = {"reference": reference_steps} | {
         name: functools.partial(gan_core_steps, speed=flags)
         for name, flags in variants.items()
@@ -169,6 +176,13 @@ def main(argv=None) -> None:
         "--rounds", type=int, default=5, help="alternations (the median is kept)"
     )
     parser.add_argument("--steps", type=int, default=20, help="steps timed per round")
+    parser.add_argument(
+        "--flip",
+        nargs="*",
+        choices=FLAGS,
+        default=list(FLAGS),
+        help="settings also timed flipped (compile adds a minute of compiling)",
+    )
     args = parser.parse_args(argv)
     device = get_device("gpu")
     peak = matmul_peak(device)
@@ -183,7 +197,7 @@ def main(argv=None) -> None:
     )
     best = 0.0
     for name in args.models:
-        rows = bench(name, device, args.rounds, args.steps)
+        rows = bench(name, device, args.rounds, args.steps, args.flip)
         best = max(best, *(row[3] for row in rows))
         reference = rows[0][2]
         for model, loop, images, flops, speed in rows:

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 import torch
 from torch.optim.optimizer import register_optimizer_step_post_hook
@@ -269,3 +271,38 @@ def test_generator_average_is_the_exponential_moving_average_of_gs_weights():
     assert average.generator.sample(3).shape == (3, 2)
     with pytest.raises(ValueError, match=r"decay must be a finite number in \[0, 1\), got 1"):
         training.GeneratorAverage(decay=1)
+
+
+@pytest.mark.parametrize("updates, g_calls, d_calls", [("alternating", 6, 9), ("simultaneous", 3, 6)])
+def test_compile_runs_the_steps_through_compiled_nets_that_share_the_weights(monkeypatch, updates, g_calls, d_calls):
+    compiled = []
+
+    class Compiled(torch.nn.Module):  # stands in for torch.compile's wrapper: no compiling
+        def __init__(self, net):
+            super().__init__()
+            self.net, self.calls = net, 0
+            compiled.append(self)
+
+        def forward(self, x):
+            self.calls += 1
+            return self.net(x)
+
+    monkeypatch.setattr(torch, "compile", Compiled)
+    g, d = tiny_models()
+    reference_g, reference_d = tiny_models()
+    seen = []
+    settings = TrainConfig(steps=3, batch_size=8, updates=updates)
+    training.train(g, d, mixtures.gaussian_1d(), dataclasses.replace(settings, compile=True),
+                   callbacks=(lambda state: seen.append(state.generator),))
+    training.train(reference_g, reference_d, mixtures.gaussian_1d(), settings)
+    assert [c.net for c in compiled] == [g, d]
+    assert [c.calls for c in compiled] == [g_calls, d_calls]  # every forward of 3 steps
+    assert all(s is g for s in seen)  # callbacks see the nets themselves
+    for net, reference in ((g, reference_g), (d, reference_d)):
+        for p, q in zip(net.parameters(), reference.parameters()):
+            torch.testing.assert_close(p, q, rtol=0, atol=0)
+
+
+def test_compile_is_off_by_default(monkeypatch):
+    monkeypatch.setattr(torch, "compile", lambda net: pytest.fail("compiled"))
+    training.train(*tiny_models(), mixtures.gaussian_1d(), TrainConfig(steps=1, batch_size=4))

@@ -61,6 +61,13 @@ def speed_settings(config: TrainConfig, device: torch.device, *nets: torch.nn.Mo
     return contextlib.nullcontext, layout
 
 
+def step_runners(config: TrainConfig, *nets: torch.nn.Module) -> tuple:
+    """The nets as the steps call them: compiled by torch.compile if the config asks.
+    They share their parameters with ``nets``, which the optimisers, checkpoints and
+    callbacks keep using."""
+    return tuple(torch.compile(net) if config.compile else net for net in nets)
+
+
 def train(
     generator: torch.nn.Module,
     discriminator: torch.nn.Module,
@@ -94,6 +101,7 @@ def train(
     if config.checkpoint:
         callbacks = (*callbacks, checkpoints.saver(config))
     autocast, layout = speed_settings(config, device, generator, discriminator)
+    g_run, d_run = step_runners(config, generator, discriminator)
 
     show = config.progress if config.progress is not None else get_profile() != "smoke"
     log = StepLog(history)
@@ -109,20 +117,18 @@ def train(
             real = layout(data.sample(m, generator=rng).to(device))
             real_finite = real.isfinite().all()
             loss_d, loss_g, d_real, d_fake = simultaneous_step(
-                generator, discriminator, opt_g, opt_d, loss, real, noise(), autocast
+                g_run, d_run, opt_g, opt_d, loss, real, noise(), autocast
             )
         else:
             for _ in range(config.d_steps):
                 real = layout(data.sample(m, generator=rng).to(device))
                 real_finite = real_finite & real.isfinite().all()
                 with torch.no_grad(), autocast():
-                    fake = generator(noise())
+                    fake = g_run(noise())
                 loss_d, d_real, d_fake = discriminator_step(
-                    discriminator, opt_d, loss.d_loss, real, fake, autocast
+                    d_run, opt_d, loss.d_loss, real, fake, autocast
                 )
-            loss_g = generator_step(
-                generator, discriminator, opt_g, loss.g_loss, noise(), autocast
-            )
+            loss_g = generator_step(g_run, d_run, opt_g, loss.g_loss, noise(), autocast)
         d_real, d_fake = d_real.detach(), d_fake.detach()
         values = (loss_d, loss_g, d_real.mean(), d_fake.mean())
         log.add(step, values, real_finite, loss.after_step(d_real, loss_g.detach()))

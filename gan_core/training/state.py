@@ -60,6 +60,8 @@ class TrainConfig:
     bf16: bool = False
     # NHWC memory layout for conv nets; for CUDA tensor cores
     channels_last: bool = False
+    # torch.compile the nets' forward passes in the steps (make bench measures it)
+    compile: bool = False
 
 
 @dataclass
