@@ -189,3 +189,23 @@ def test_latent_arithmetic_swaps_the_class_mean():
     assert moved[1, 2].tolist() == [5.0, 7.0]  # z - mean_1 + mean_2
     with pytest.raises(ValueError, match="start_classes"):
         dcgan.latent_arithmetic(starts, torch.tensor([0, 3]), means)
+
+
+@pytest.mark.parametrize("size", [28, 32, 64])
+def test_batch_norm_can_be_left_out_of_either_net(size):
+    z = torch.rand(3, 100) * 2 - 1
+    for batch_norm in (True, False):
+        G = dcgan.DCGANGenerator(size=size, channels=1, width=8, batch_norm=batch_norm)
+        D = dcgan.DCGANDiscriminator(size=size, channels=1, width=8, batch_norm=batch_norm)
+        assert D(G(z)).shape == (3,)
+        for net in (G, D):
+            norms = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+            convs = [m for m in net.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+            assert bool(norms) == batch_norm
+            # a conv feeding a batch norm has no bias of its own; without one, every conv does
+            assert sum(c.bias is None for c in convs) == len(norms)
+
+
+def test_batch_norm_must_be_a_bool():
+    with pytest.raises(ValueError, match="batch_norm must be of type bool"):
+        dcgan.DCGANGenerator(batch_norm="no")

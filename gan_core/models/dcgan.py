@@ -48,9 +48,16 @@ def dcgan_init(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
+def _normalised(conv_type, in_channels, out_channels, *shape, batch_norm: bool):
+    """A convolution followed by batch norm, or with its own bias when there is none
+    (the LSGAN paper's stability experiments remove batch norm)."""
+    conv = conv_type(in_channels, out_channels, *shape, bias=not batch_norm)
+    return [conv, nn.BatchNorm2d(out_channels)] if batch_norm else [conv]
+
+
 class DCGANGenerator(Generator):
     """G: z of size ``z_dim`` to an image ``(channels, size, size)``
-    with values in (-1, 1)."""
+    with values in (-1, 1). ``batch_norm=False`` leaves out every batch norm."""
 
     def __init__(
         self,
@@ -59,25 +66,24 @@ class DCGANGenerator(Generator):
         channels: int = 3,
         width: int = 64,
         prior: str = "uniform",
+        batch_norm: bool = True,
     ):
         super().__init__(z_dim, prior)
         start, doublings = _layout(size, channels, width)
+        check_instance("batch_norm", batch_norm, bool)
         self.size, self.channels = size, channels
         hidden = width * 2 ** (doublings - 1)  # channels of the first feature map
+        up = nn.ConvTranspose2d
         # project z (a 1 x 1 image) to a start x start map:
         # a convolution, not a dense layer
-        layers = [
-            nn.ConvTranspose2d(z_dim, hidden, start, 1, 0, bias=False),
-            nn.BatchNorm2d(hidden),
-            nn.ReLU(True),
-        ]
+        layers = _normalised(up, z_dim, hidden, start, 1, 0, batch_norm=batch_norm)
+        layers.append(nn.ReLU(True))
         # each block doubles the side and halves the channels
         for _ in range(doublings - 1):
-            layers += [
-                nn.ConvTranspose2d(hidden, hidden // 2, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(hidden // 2),
-                nn.ReLU(True),
-            ]
+            layers += _normalised(
+                up, hidden, hidden // 2, 4, 2, 1, batch_norm=batch_norm
+            )
+            layers.append(nn.ReLU(True))
             hidden //= 2
         # output: no BN, Tanh
         layers += [nn.ConvTranspose2d(hidden, channels, 4, 2, 1), nn.Tanh()]
@@ -91,11 +97,19 @@ class DCGANGenerator(Generator):
 
 
 class DCGANDiscriminator(nn.Module):
-    """D: an image ``(channels, size, size)`` to one raw logit, shape ``(B,)``."""
+    """D: an image ``(channels, size, size)`` to one raw logit, shape ``(B,)``.
+    ``batch_norm=False`` leaves out every batch norm."""
 
-    def __init__(self, size: int = 64, channels: int = 3, width: int = 64):
+    def __init__(
+        self,
+        size: int = 64,
+        channels: int = 3,
+        width: int = 64,
+        batch_norm: bool = True,
+    ):
         super().__init__()
         start, doublings = _layout(size, channels, width)
+        check_instance("batch_norm", batch_norm, bool)
         self.size, self.channels = size, channels
         blocks = [
             nn.Sequential(
@@ -106,13 +120,10 @@ class DCGANDiscriminator(nn.Module):
         hidden = width
         # each block halves the side and doubles the channels
         for _ in range(doublings - 1):
-            blocks.append(
-                nn.Sequential(
-                    nn.Conv2d(hidden, hidden * 2, 4, 2, 1, bias=False),
-                    nn.BatchNorm2d(hidden * 2),
-                    nn.LeakyReLU(0.2, True),
-                )
+            down = _normalised(
+                nn.Conv2d, hidden, hidden * 2, 4, 2, 1, batch_norm=batch_norm
             )
+            blocks.append(nn.Sequential(*down, nn.LeakyReLU(0.2, True)))
             hidden *= 2
         self.blocks = nn.Sequential(*blocks)
         # start x start map -> 1 x 1: one logit
