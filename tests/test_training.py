@@ -177,7 +177,7 @@ def test_a_divergence_inside_a_window_is_reported_at_its_first_bad_step():
 
 
 @pytest.mark.parametrize("config, message", [
-    (TrainConfig(optimizer="adagrad"), r"unknown optimizer 'adagrad'.*'adam', 'sgd', 'rmsprop'"),
+    (TrainConfig(optimizer="adagrad"), r"unknown optimizer 'adagrad'.*'adam', 'sgd', 'rmsprop', 'tf_rmsprop'"),
     (TrainConfig(loss="hinge"), r"unknown loss 'hinge'"),
     (TrainConfig(d_steps=0), r"d_steps must be an integer >= 1, got 0"),
     (TrainConfig(log_every=0), r"log_every must be an integer >= 1, got 0"),
@@ -306,3 +306,15 @@ def test_compile_runs_the_steps_through_compiled_nets_that_share_the_weights(mon
 def test_compile_is_off_by_default(monkeypatch):
     monkeypatch.setattr(torch, "compile", lambda net: pytest.fail("compiled"))
     training.train(*tiny_models(), mixtures.gaussian_1d(), TrainConfig(steps=1, batch_size=4))
+
+
+def test_tf_rmsprop_steps_as_tensorflow_1_does():
+    weight = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    optimizer = training.loop.make_optimizer([weight], "tf_rmsprop", 0.01, TrainConfig())
+    mean_square, expected = torch.ones(2), weight.detach().clone()
+    for gradient in (torch.tensor([0.3, -0.1]), torch.tensor([0.2, 0.4])):
+        weight.grad = gradient
+        optimizer.step()
+        mean_square = 0.9 * mean_square + 0.1 * gradient**2  # starts at 1, decay 0.9
+        expected -= 0.01 * gradient / torch.sqrt(mean_square + 1e-10)
+        torch.testing.assert_close(weight.detach(), expected, rtol=1e-6, atol=0)

@@ -36,11 +36,25 @@ def make_optimizer(
             ),
             "sgd": lambda: torch.optim.SGD(params, lr=lr, momentum=config.momentum),
             "rmsprop": lambda: torch.optim.RMSprop(params, lr=lr),
+            "tf_rmsprop": lambda: tf_rmsprop(params, lr),
         },
         name,
         "optimizer",
     )
     return build()
+
+
+def tf_rmsprop(params, lr: float) -> torch.optim.RMSprop:
+    """RMSProp as TensorFlow 1's RMSPropOptimizer, which the LSGAN paper's stability
+    code uses: decay 0.9 and epsilon 1e-10 (torch: 0.99 and 1e-8), and a mean square
+    that starts at 1, not 0, so that the first steps are about lr * gradient instead of
+    lr-sized jumps. (TensorFlow adds epsilon inside the square root, torch outside:
+    a difference of 1e-10 in the denominator.)"""
+    params = list(params)
+    optimizer = torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-10)
+    for p in params:  # the state torch would create at the first step, but with ones
+        optimizer.state[p] = {"step": torch.zeros(()), "square_avg": torch.ones_like(p)}
+    return optimizer
 
 
 def speed_settings(config: TrainConfig, device: torch.device, *nets: torch.nn.Module):

@@ -37,7 +37,8 @@ class TrainConfig:
     loss: "str | losses.Loss" = "non_saturating"
     # with a name: e.g. {"a": -1, "b": 1, "c": 0} for least_squares
     loss_params: dict = field(default_factory=dict)
-    # "adam" (DCGAN, LSGAN), "sgd" (the GAN paper), "rmsprop" (LSGAN's BN test)
+    # "adam" (DCGAN, LSGAN), "sgd" (the GAN paper), "rmsprop" (torch's), "tf_rmsprop"
+    # (TensorFlow 1's, as the LSGAN paper's stability code trains)
     optimizer: str = "adam"
     lr_d: float = 2e-4  # DCGAN's rate, a safe start for small nets
     lr_g: float = 2e-4
