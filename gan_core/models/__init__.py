@@ -1,2 +1,3 @@
-"""Models: the toy and MNIST MLPs (``mlp``), the DCGAN nets (``dcgan``) and BEGAN's
-autoencoder nets (``began``)."""
+"""Models: the toy and MNIST MLPs (``mlp``), the DCGAN nets (``dcgan``), BEGAN's
+autoencoder nets (``began``) and the LSGAN paper's scene and conditional nets
+(``lsgan``)."""
