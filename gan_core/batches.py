@@ -27,7 +27,10 @@ class Labelled:
     def __post_init__(self):
         check_tensor("values", self.values)
         check_tensor("labels", self.labels)
-        if self.labels.dtype != torch.int64 or self.labels.shape != self.values.shape[:1]:
+        if (
+            self.labels.dtype != torch.int64
+            or self.labels.shape != self.values.shape[:1]
+        ):
             raise ValueError(
                 "labels must be an int64 tensor with one entry per row of values, "
                 f"got {self.labels.dtype} of shape {tuple(self.labels.shape)} for "
@@ -43,7 +46,9 @@ class Labelled:
         return Labelled(values, self.labels.to(values.device))
 
     def contiguous(self, memory_format=torch.contiguous_format) -> "Labelled":
-        return Labelled(self.values.contiguous(memory_format=memory_format), self.labels)
+        return Labelled(
+            self.values.contiguous(memory_format=memory_format), self.labels
+        )
 
     def isfinite(self) -> torch.Tensor:
         return self.values.isfinite()
