@@ -323,7 +323,7 @@ BAD_CALLS = [
      lambda: images.resize(pixels(), 28.5),
      ValueError, r"^size must be an integer >= 1, got 28\.5$"),
     ("data set from float images",
-     lambda: images._dataset(np.zeros((2, 4, 4)), np.zeros(2, dtype=int), ("a",), "x", None),
+     lambda: images.from_arrays(np.zeros((2, 4, 4)), np.zeros(2, dtype=int), ("a",), "x", None),
      ValueError, r"^images must be a uint8 numpy array, got float64$"),
     # --- probes
     ("point gradients of 1-D points",

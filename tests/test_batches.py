@@ -12,7 +12,7 @@ from gan_core.models.mlp import Generator
 def tiny_images(n=12, classes=3):
     rng = np.random.default_rng(0)
     pixels = rng.integers(0, 256, size=(n, 8, 8), dtype=np.uint8)
-    return images._dataset(pixels, np.arange(n) % classes, tuple("abc"[:classes]), "tiny", None)
+    return images.from_arrays(pixels, np.arange(n) % classes, tuple("abc"[:classes]), "tiny", None)
 
 
 class EchoGenerator(Generator):

@@ -18,7 +18,7 @@ bent; what writers vary (joined or dropped strokes, pressure along a stroke, the
 proportions between a character's parts) is absent.
 
 Everything is deterministic given the seed and the installed fonts: the images are
-cached under ``images.cache_dir()``, keyed by every parameter and the font files.
+cached under ``image_sets.cache_dir()``, keyed by every parameter and the font files.
 """
 
 import functools
@@ -38,7 +38,12 @@ from PIL import Image, ImageDraw, ImageFont, features
 from scipy import ndimage
 
 from gan_core.checks import check_int
-from gan_core.data.images import ImageDataset, MissingDataError, _dataset, cache_dir
+from gan_core.data.image_sets import (
+    ImageDataset,
+    MissingDataError,
+    cache_dir,
+    from_arrays,
+)
 from gan_core.files import write_atomically
 from gan_core.registry import lookup
 
@@ -459,6 +464,6 @@ def glyphs(
         images = render(classes, faces, per_class, size, seed, stream)
         _write_cached(path, images)
     labels = np.repeat(np.arange(n_classes), per_class)
-    dataset = _dataset(images, labels, classes, f"glyphs/{split}", None)
+    dataset = from_arrays(images, labels, classes, f"glyphs/{split}", None)
     dataset.description = _description(n_classes, per_class, size, faces, missing)
     return dataset
