@@ -1,0 +1,222 @@
+"""Image GANs over many seeds, and how each run ends (chapter "LSGAN on images").
+
+``run_image_seeds`` trains every named setting with every seed on an image data set,
+scores each run every ``eval_every`` steps in a classifier's feature space
+(``image_metrics.FeatureSpace``: Fréchet distance, precision, recall, class coverage)
+and names its outcome:
+
+* ``"diverged"``: a loss became NaN or infinite (the loop stops the run);
+* ``"exploded"``: D's mean output on a batch left [-explode_at, explode_at], the
+  runaway that precedes a divergence;
+* ``"collapsed"``: the last samples hold a fair share of fewer than ``min_classes``
+  classes;
+* ``"trained"``: none of these.
+
+The runs go side by side in worker processes (``workers.run_all``), one torch thread
+each, with the same rows as one after the other. Each worker loads the data and the
+classifier once, from a :class:`ScoringSetup` (the classifier is trained and cached
+first, here).
+"""
+
+import dataclasses
+import functools
+import math
+import time
+from dataclasses import dataclass
+
+import torch
+
+from gan_core import training
+from gan_core.checks import check_int, check_positive
+from gan_core.config import seed_everything
+from gan_core.data import images
+from gan_core.evaluation import image_metrics
+from gan_core.models import dcgan, lsgan
+from gan_core.registry import lookup
+from gan_core.workers import run_all
+
+OUTCOMES = ("trained", "collapsed", "exploded", "diverged")
+RUN_COLUMNS = [
+    "setting",
+    "seed",
+    "outcome",
+    "failed_at",
+    "frechet",
+    "precision",
+    "recall",
+    "classes_generated",
+    "kl_to_uniform",
+    "seconds",
+    "curve",
+    "snapshot",
+]
+
+
+@dataclass(frozen=True)
+class ScoringSetup:
+    """The data a study trains on and the classifier that scores its samples."""
+
+    data: str = "fashion-mnist"
+    size: int = 28
+    n_train: int | None = None  # training images (None: all)
+    classifier_epochs: int = 2
+    classifier_width: int = 16
+    n_eval: int = 1_000  # generated and real images per score
+
+    def classifier_key(self) -> str:
+        return (
+            f"{self.data}-{self.size}-w{self.classifier_width}"
+            f"-e{self.classifier_epochs}-n{self.n_train}"
+        )
+
+
+@functools.cache
+def load_setup(setup: ScoringSetup):
+    """The training images and the feature space of ``setup``, once per process."""
+    split = images.load(setup.data, size=setup.size)
+    train_set = split.train.subset(setup.n_train, seed=0)
+    classifier = image_metrics.cached_classifier(
+        train_set,
+        setup.classifier_key(),
+        epochs=setup.classifier_epochs,
+        width=setup.classifier_width,
+    )
+    reference = split.test.images(torch.arange(setup.n_eval))
+    space = image_metrics.FeatureSpace(classifier, reference, len(split.test.classes))
+    return train_set, space
+
+
+@dataclass
+class ImageSettings(training.TrainConfig):
+    """An image run's settings: the loop's ``TrainConfig`` and the nets'."""
+
+    net: str = "dcgan"  # "dcgan" or "lsgan" (the LSGAN paper's scene model)
+    width: int = 32
+    z_dim: int = 100
+    batch_norm_g: bool = True
+    batch_norm_d: bool = True
+
+
+NETS = {
+    "dcgan": (dcgan.DCGANGenerator, dcgan.DCGANDiscriminator),
+    "lsgan": (lsgan.LSGANGenerator, lsgan.LSGANDiscriminator),
+}
+
+
+def build_image_nets(settings: ImageSettings, size: int, channels: int):
+    """G and D of ``settings.net`` for images ``(channels, size, size)``."""
+    make_g, make_d = lookup(NETS, settings.net, "image net")
+    generator = make_g(
+        z_dim=settings.z_dim,
+        size=size,
+        channels=channels,
+        width=settings.width,
+        batch_norm=settings.batch_norm_g,
+    )
+    discriminator = make_d(
+        size=size,
+        channels=channels,
+        width=settings.width,
+        batch_norm=settings.batch_norm_d,
+    )
+    return generator, discriminator
+
+
+def outcome_of(
+    history: training.History | None,
+    last: image_metrics.ImageScores | None,
+    min_classes: int,
+    explode_at: float,
+) -> str:
+    """How a run ended (OUTCOMES); ``history`` is None when it diverged."""
+    if history is None:
+        return "diverged"
+    means = [*history.d_real, *history.d_fake]
+    if any(not abs(m) <= explode_at for m in means):
+        return "exploded"
+    if last is None or last.classes_generated < min_classes:
+        return "collapsed"
+    return "trained"
+
+
+def run_image_seeds(
+    settings: dict[str, dict],
+    seeds,
+    setup: ScoringSetup,
+    steps: int,
+    eval_every: int,
+    min_classes: int = 5,
+    explode_at: float = 1e3,
+    workers: int | None = None,
+):
+    """Train every named setting with every seed; a pandas DataFrame, one row per run.
+
+    ``settings`` maps a name to ``ImageSettings`` fields (loss, optimizer, rates, net,
+    width, batch norm switches, ...). Columns: setting, seed, outcome (OUTCOMES),
+    failed_at (the step a diverged run stopped at), the last scores (frechet,
+    precision, recall, classes_generated, kl_to_uniform; NaN for a diverged run),
+    seconds, curve (a list of (step, ImageScores)) and snapshot (the last 36
+    samples).
+    """
+    import pandas as pd
+
+    seeds = list(seeds)
+    if not settings or not seeds:
+        raise ValueError("need at least one setting and one seed")
+    check_int("steps", steps, minimum=1)
+    check_int("eval_every", eval_every, minimum=1, maximum=steps)
+    check_int("min_classes", min_classes, minimum=1)
+    check_positive("explode_at", explode_at)
+    runs = {name: ImageSettings(**kwargs) for name, kwargs in settings.items()}
+    load_setup(setup)  # trains and caches the classifier once, before the workers
+    shared = {"setup": setup, "steps": steps, "eval_every": eval_every}
+    shared |= {"min_classes": min_classes, "explode_at": explode_at}
+    jobs = [
+        {**shared, "name": name, "settings": config, "seed": seed}
+        for name, config in runs.items()
+        for seed in seeds
+    ]
+    rows = run_all(_image_run, jobs, workers, desc="image runs")
+    return pd.DataFrame(rows, columns=RUN_COLUMNS)
+
+
+def _image_run(job: dict) -> dict:
+    """One row of ``run_image_seeds``."""
+    train_set, space = load_setup(job["setup"])
+    seed_everything(job["seed"])
+    channels, size, _ = train_set.image_shape
+    generator, discriminator = build_image_nets(job["settings"], size, channels)
+    monitor = image_metrics.EpochMonitor(
+        space, job["eval_every"], n=job["setup"].n_eval
+    )
+    reached = []  # the last step each callback saw
+    config = dataclasses.replace(
+        job["settings"], steps=job["steps"], seed=job["seed"], progress=False
+    )
+    started = time.perf_counter()
+    try:
+        history = training.train(
+            generator,
+            discriminator,
+            train_set,
+            config,
+            callbacks=(monitor, lambda state: reached.append(state.step)),
+        )
+    except training.TrainingDiverged:
+        history = None
+    last = monitor.scores[-1] if monitor.scores and history is not None else None
+    outcome = outcome_of(history, last, job["min_classes"], job["explode_at"])
+    scores = dataclasses.asdict(last) if last else {}
+    return {
+        "setting": job["name"],
+        "seed": job["seed"],
+        "outcome": outcome,
+        "failed_at": (reached[-1] + 1 if reached else 1) if history is None else None,
+        **{k: scores.get(k, math.nan) for k in RUN_COLUMNS[4:9]},
+        "seconds": time.perf_counter() - started,
+        "curve": [
+            (epoch * job["eval_every"], score)
+            for epoch, score in zip(monitor.epochs, monitor.scores)
+        ],
+        "snapshot": monitor.snapshots[-1] if monitor.snapshots else None,
+    }
