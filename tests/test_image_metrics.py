@@ -150,3 +150,43 @@ def test_classify_returns_the_class_and_its_softmax_probability():
     assert confidence.tolist() == pytest.approx([e / (e + 2), 0.5 / (1 + 0.5 * math.exp(-5))], rel=1e-6)
     with pytest.raises(ValueError, match="x"):
         im.classify(FixedLogits(), torch.zeros(2, 3))
+
+
+class LabelInPixels(torch.nn.Module):
+    """A stand-in classifier: the class is written in the first pixel."""
+
+    def forward(self, x):
+        return torch.nn.functional.one_hot(x[:, 0, 0, 0].round().long(), 5).float()
+
+
+class Drawer:
+    """A stand-in conditional generator that draws class (label + shift) % 5."""
+
+    def __init__(self, shift):
+        self.shift = shift
+
+    def sample_classes(self, labels, generator=None):
+        pictures = torch.zeros(len(labels), 1, 4, 4)
+        pictures[:, 0, 0, 0] = ((labels + self.shift) % 5).float()
+        pictures[::2, 0, 0, 0] = labels[::2].float()  # every other image is right
+        return pictures
+
+
+@pytest.mark.parametrize("shift, expected", [(0, 1.0), (1, 0.5)])
+def test_conditional_accuracy_counts_images_recognised_as_their_class(shift, expected):
+    assert im.conditional_accuracy(Drawer(shift), LabelInPixels(), 5, per_class=4) == expected
+
+
+def test_conditional_accuracy_needs_a_conditional_generator():
+    with pytest.raises(ValueError, match="generator must be conditional, with sample_classes"):
+        im.conditional_accuracy(torch.nn.Linear(2, 2), LabelInPixels(), 5)
+
+
+def test_conditional_accuracy_reads_the_lsgan_conditional_generator():
+    from gan_core.models import lsgan
+
+    torch.manual_seed(0)
+    generator = lsgan.ConditionalGenerator(n_classes=3, width=2)
+    classifier = im.SmallClassifier(1, 3, 4)
+    accuracy = im.conditional_accuracy(generator, classifier, 3, per_class=5)
+    assert 0 <= accuracy <= 1 and accuracy * 15 == round(accuracy * 15)

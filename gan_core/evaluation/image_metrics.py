@@ -202,6 +202,30 @@ def accuracy(model: nn.Module, data: ImageDataset) -> float:
     return float((predicted == data.labels).double().mean())
 
 
+def conditional_accuracy(
+    generator: nn.Module,
+    classifier: nn.Module,
+    n_classes: int,
+    per_class: int = 10,
+    seed: int = 0,
+) -> float:
+    """How often a conditional generator's image is recognised as the class it was
+    asked for: the top-1 accuracy of ``classifier`` on ``per_class`` images of each
+    of ``n_classes`` classes from ``generator.sample_classes``. Compare it with the
+    classifier's accuracy on real images, and with chance, 1 / ``n_classes``."""
+    check_int("n_classes", n_classes, minimum=1)
+    check_int("per_class", per_class, minimum=1)
+    if not callable(getattr(generator, "sample_classes", None)):
+        raise ValueError(
+            "generator must be conditional, with sample_classes(labels, generator) "
+            f"(e.g. lsgan.ConditionalGenerator), got {type(generator).__name__}"
+        )
+    labels = torch.arange(n_classes).repeat_interleave(per_class)
+    pictures = generator.sample_classes(labels, torch.Generator().manual_seed(seed))
+    predicted, _ = classify(classifier, pictures.cpu())
+    return float((predicted == labels).double().mean())
+
+
 # ----------------------------------------------------------------- distances
 
 
