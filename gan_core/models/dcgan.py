@@ -27,13 +27,18 @@ from gan_core.registry import lookup
 START = {28: (7, 2), 32: (4, 3), 64: (4, 4)}
 
 
-def _layout(size: int, channels: int, width: int) -> tuple[int, int]:
-    """(first feature map side, doublings) for ``size``,
-    after checking the nets' sizes."""
+def checked_layout(layouts: dict, size: int, channels: int, width: int, what: str):
+    """``layouts[size]`` (how a net of that image side is laid out), after checking
+    the net's sizes; ``what`` names the sizes in the error for an unknown one."""
     check_int("channels", channels, minimum=1)
     check_int("width", width, minimum=1)
     check_int("size", size)  # before the lookup, which 28.0 would pass
-    return lookup(START, size, "DCGAN image size")
+    return lookup(layouts, size, what)
+
+
+def _layout(size: int, channels: int, width: int) -> tuple[int, int]:
+    """(first feature map side, doublings) for ``size``."""
+    return checked_layout(START, size, channels, width, "DCGAN image size")
 
 
 def dcgan_init(module: nn.Module) -> None:

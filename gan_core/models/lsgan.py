@@ -95,6 +95,7 @@ from gan_core.checks import (
     check_values,
     shown,
 )
+from gan_core.models.dcgan import checked_layout
 from gan_core.models.mlp import Generator
 from gan_core.registry import lookup
 
@@ -133,11 +134,8 @@ def _check_labelled(batch, what: str) -> None:
 
 
 def _layout(size: int, channels: int, width: int) -> tuple[int, int]:
-    """(side of G's first map, doublings) for ``size``, after checking the sizes."""
-    check_int("channels", channels, minimum=1)
-    check_int("width", width, minimum=1)
-    check_int("size", size)  # before the lookup, which 28.0 would pass
-    return lookup(START, size, "LSGAN image size")
+    """(side of G's first map, doublings) for ``size``."""
+    return checked_layout(START, size, channels, width, "LSGAN image size")
 
 
 def generator_plan(size: int = 112, width: int = WIDTH) -> list[tuple[int, int]]:
