@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
-from gan_core.checks import check_int, check_tensor
+from gan_core.checks import check_int, check_tensor, shown
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,26 @@ class Labelled:
 
     def isfinite(self) -> torch.Tensor:
         return self.values.isfinite()
+
+
+class NotLabelled(TypeError, ValueError):
+    """A plain tensor where a conditional net needs a :class:`Labelled` batch.
+
+    A TypeError, as Python reports a wrong type; a ValueError too, so that the one
+    ``except ValueError`` of ``gan_core.checks``' policy catches it as well.
+    """
+
+
+def check_labelled(batch, what: str) -> None:
+    """Raise NotLabelled unless ``batch`` is Labelled; ``what`` says what to pass."""
+    if not isinstance(batch, Labelled):
+        got = shown(batch)
+        if not isinstance(batch, torch.Tensor):
+            got = f"{type(batch).__name__} {got}"
+        raise NotLabelled(
+            "batch must be a gan_core.batches.Labelled batch (values and their "
+            f"class labels), got {got}; pass {what}"
+        )
 
 
 class WithLabels:

@@ -111,3 +111,11 @@ def test_a_non_finite_labelled_batch_stops_training():
             EchoGenerator(), LabelReadingDiscriminator(), Broken(data),
             training.TrainConfig(steps=2, batch_size=4, loss="least_squares"),
         )
+
+
+def test_a_plain_tensor_where_a_labelled_batch_belongs_says_what_to_pass():
+    from gan_core.batches import NotLabelled, check_labelled
+
+    check_labelled(Labelled(torch.zeros(2, 3), torch.tensor([0, 1])), "anything")
+    with pytest.raises(NotLabelled, match=r"must be a gan_core.batches.Labelled batch .*; pass Labelled\(z, y\)"):
+        check_labelled(torch.zeros(2, 3), "Labelled(z, y)")

@@ -87,13 +87,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gan_core.batches import Labelled, random_labels
+from gan_core.batches import Labelled, check_labelled, random_labels
 from gan_core.checks import (
     check_instance,
     check_int,
     check_tensor,
     check_values,
-    shown,
 )
 from gan_core.models.dcgan import checked_layout
 from gan_core.models.mlp import Generator
@@ -112,25 +111,6 @@ STRIDE_ONE_AFTER = 2
 D_DOUBLINGS = (1, 2, 4, 8)  # D's channels, times width: vgg.py's df_dim * 1, 2, 4, 8
 # conditional image side -> side of G's first map: mcgan.py's s4 = size / 4
 CONDITIONAL_START = {28: 7, 32: 8, 64: 16}
-
-
-class NotLabelled(TypeError, ValueError):
-    """A plain tensor where a conditional net needs a :class:`Labelled` batch.
-
-    A TypeError, as Python reports a wrong type; a ValueError too, so that the one
-    ``except ValueError`` of ``gan_core.checks``' policy catches it as well.
-    """
-
-
-def _check_labelled(batch, what: str) -> None:
-    if not isinstance(batch, Labelled):
-        got = shown(batch)
-        if not isinstance(batch, torch.Tensor):
-            got = f"{type(batch).__name__} {got}"
-        raise NotLabelled(
-            "batch must be a gan_core.batches.Labelled batch (values and their "
-            f"class labels), got {got}; pass {what}"
-        )
 
 
 def _layout(size: int, channels: int, width: int) -> tuple[int, int]:
@@ -344,7 +324,7 @@ class ConditionalGenerator(Generator):
         return Labelled(z, labels)
 
     def forward(self, batch: Labelled) -> Labelled:
-        _check_labelled(batch, "Labelled(z, labels), as G.noise(n) draws")
+        check_labelled(batch, "Labelled(z, labels), as G.noise(n) draws")
         check_tensor("batch.values", batch.values, ("B", self.z_dim))
         y = self.label_map(batch.labels)  # (B, label_dim)
         images = self.body(torch.cat([batch.values, y], dim=1))  # (B, C, size, size)
@@ -404,7 +384,7 @@ class ConditionalDiscriminator(nn.Module):
         self.apply(lsgan_init)
 
     def forward(self, batch: Labelled) -> torch.Tensor:
-        _check_labelled(
+        check_labelled(
             batch, "Labelled(images, labels), as WithLabels(data).sample(n) and G give"
         )
         shape = ("B", self.channels, self.size, self.size)
