@@ -23,6 +23,7 @@ import functools
 import math
 import time
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 
@@ -95,6 +96,8 @@ class ImageSettings(training.TrainConfig):
     z_dim: int = 100
     batch_norm_g: bool = True
     batch_norm_d: bool = True
+    # run_image_seeds sets these for every run
+    OWN_FIELDS: ClassVar[tuple[str, ...]] = ("steps", "seed", "progress")
 
 
 NETS = {
@@ -167,8 +170,13 @@ def run_image_seeds(
     check_int("eval_every", eval_every, minimum=1, maximum=steps)
     check_int("min_classes", min_classes, minimum=1)
     check_positive("explode_at", explode_at)
-    runs = {name: ImageSettings(**kwargs) for name, kwargs in settings.items()}
-    load_setup(setup)  # trains and caches the classifier once, before the workers
+    runs = {name: ImageSettings.with_overrides(**kw) for name, kw in settings.items()}
+    # trains and caches the classifier once, before the workers
+    train_set, _ = load_setup(setup)
+    channels, size, _ = train_set.image_shape
+    for config in runs.values():  # a bad setting fails here, before any run starts
+        training.check_config(config)
+        build_image_nets(config, size, channels)
     shared = {"setup": setup, "steps": steps, "eval_every": eval_every}
     shared |= {"min_classes": min_classes, "explode_at": explode_at}
     jobs = [

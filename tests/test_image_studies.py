@@ -109,3 +109,18 @@ def test_the_lsgan_scene_nets_train_in_a_study():
     lsgan_settings = {"LSGAN nets": dict(net="lsgan", width=4, z_dim=16, batch_size=8, loss="least_squares")}
     table = image_studies.run_image_seeds(lsgan_settings, [0], SETUP, steps=2, eval_every=2, workers=1)
     assert table.outcome[0] in image_studies.OUTCOMES and table.frechet[0] > 0
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        (dict(widht=4), r"unknown setting\(s\) \['widht'\]; valid ones are: .*width"),
+        (dict(steps=10), r"unknown setting\(s\) \['steps'\]"),  # the study sets it
+        (dict(net="vgg"), "unknown image net 'vgg'"),
+        (dict(width=0), "width must be"),
+    ],
+)
+def test_a_bad_setting_fails_before_any_run_starts(setting, message, monkeypatch):
+    monkeypatch.setattr(image_studies, "run_all", lambda *a, **k: pytest.fail("ran"))
+    with pytest.raises(ValueError, match=message):
+        image_studies.run_image_seeds({"bad": setting}, [0], SETUP, steps=2, eval_every=2)

@@ -1,8 +1,9 @@
 """What the training loop reads and writes: its config, the history it records, the
 state a callback sees after each step, and the errors it raises."""
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable, ClassVar, Protocol
 
 import torch
 
@@ -63,6 +64,21 @@ class TrainConfig:
     channels_last: bool = False
     # torch.compile the nets' forward passes in the steps (make bench measures it)
     compile: bool = False
+    # fields the caller of a subclass sets itself, which overrides may not name
+    OWN_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def with_overrides(cls, **overrides):
+        """Settings with ``overrides`` by name; an unknown name, or one of
+        ``OWN_FIELDS``, is an error that lists the valid ones."""
+        fields = dataclasses.fields(cls)
+        valid = [f.name for f in fields if f.name not in cls.OWN_FIELDS]
+        unknown = sorted(set(overrides) - set(valid))
+        if unknown:
+            raise ValueError(
+                f"unknown setting(s) {unknown}; valid ones are: {', '.join(valid)}"
+            )
+        return cls(**overrides)
 
 
 @dataclass
