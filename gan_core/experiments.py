@@ -24,7 +24,7 @@ from gan_core.checks import (
     check_positive,
 )
 from gan_core.config import get_device, seed_everything
-from gan_core.evaluation import modes
+from gan_core.evaluation import modes, seed_tests
 from gan_core.models import mlp
 from gan_core.registry import lookup
 from gan_core.training import losses
@@ -359,9 +359,6 @@ def summarise(table):
         "kl_to_uniform",
     )
 
-    def iqr(values):
-        return values.quantile(0.75) - values.quantile(0.25)
-
     grouped = table.groupby("setting", sort=False)
     return pd.DataFrame(
         {
@@ -369,52 +366,34 @@ def summarise(table):
             "all modes": grouped["all_modes"].sum(),
             "diverged": grouped["diverged"].sum(),
             "modes, median": grouped["modes_recovered"].median(),
-            "modes, IQR": grouped["modes_recovered"].agg(iqr),
+            "modes, IQR": grouped["modes_recovered"].agg(seed_tests.iqr),
             "high quality, median": grouped["high_quality_fraction"].median(),
             "KL, median": grouped["kl_to_uniform"].median(),
-            "KL, IQR": grouped["kl_to_uniform"].agg(iqr),
+            "KL, IQR": grouped["kl_to_uniform"].agg(seed_tests.iqr),
         }
     )
 
 
 def compare_settings(table, first: str, second: str) -> dict:
-    """Two-sided tests of two settings of a ``run_seeds`` table:
-    Fisher's exact test on the counts of runs that found every mode, and the
-    Mann-Whitney U test on modes recovered.
-
-    Small p-values say the difference is unlikely under "both settings behave alike";
-    with ten seeds only large differences can reach them.
+    """Two-sided tests of two settings of a ``run_seeds`` table
+    (``seed_tests.compare_runs``): Fisher's exact test on the counts of runs that
+    found every mode, and the Mann-Whitney U test on modes recovered, both over the
+    runs that did not diverge.
     """
-    from scipy import stats
-
     _check_table(table, "setting", "all_modes", "diverged", "modes_recovered")
-    for name, setting in (("first", first), ("second", second)):
-        if setting not in set(table.setting):
-            known = ", ".join(dict.fromkeys(table.setting))
-            raise ValueError(
-                f"{name} must be a setting of table ({known}), got {setting!r}"
-            )
     a, b = (
-        table[(table.setting == name) & ~table.diverged] for name in (first, second)
+        rows[~rows.diverged]
+        for rows in (
+            seed_tests.rows_of(table, first, "first"),
+            seed_tests.rows_of(table, second, "second"),
+        )
     )
     if a.empty or b.empty:
         raise ValueError(f"no finished runs for {first!r} or {second!r}")
-    hits = [int(a.all_modes.sum()), int(b.all_modes.sum())]
-    _, fisher_p = stats.fisher_exact(
-        [[hits[0], len(a) - hits[0]], [hits[1], len(b) - hits[1]]]
+    tests = seed_tests.compare_runs(
+        list(a.all_modes),
+        list(b.all_modes),
+        list(a.modes_recovered),
+        list(b.modes_recovered),
     )
-    same = (
-        a.modes_recovered.nunique() == 1
-        and b.modes_recovered.nunique() == 1
-        and a.modes_recovered.iloc[0] == b.modes_recovered.iloc[0]
-    )
-    mw_p = (
-        1.0
-        if same
-        else float(stats.mannwhitneyu(a.modes_recovered, b.modes_recovered).pvalue)
-    )
-    return {
-        "all modes": f"{hits[0]}/{len(a)} vs {hits[1]}/{len(b)}",
-        "fisher p": float(fisher_p),
-        "mann-whitney p": mw_p,
-    }
+    return {"all modes": tests.pop("successes"), **tests}

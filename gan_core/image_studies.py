@@ -12,6 +12,9 @@ and names its outcome:
   classes;
 * ``"trained"``: none of these.
 
+``summarise`` and ``compare_settings`` read the table: outcome counts and medians per
+setting, and the tests of ``evaluation.seed_tests`` between two settings.
+
 The runs go side by side in worker processes (``workers.run_all``), one torch thread
 each, with the same rows as one after the other. Each worker loads the data and the
 classifier once, from a :class:`ScoringSetup` (the classifier is trained and cached
@@ -31,7 +34,7 @@ from gan_core import training
 from gan_core.checks import check_int, check_positive
 from gan_core.config import seed_everything
 from gan_core.data import images
-from gan_core.evaluation import image_metrics
+from gan_core.evaluation import image_metrics, seed_tests
 from gan_core.models import dcgan, lsgan
 from gan_core.registry import lookup
 from gan_core.workers import run_all
@@ -228,3 +231,53 @@ def _image_run(job: dict) -> dict:
         ],
         "snapshot": monitor.snapshots[-1] if monitor.snapshots else None,
     }
+
+
+def _check_table(table) -> None:
+    missing = [c for c in RUN_COLUMNS if c not in getattr(table, "columns", ())]
+    if missing:
+        raise ValueError(
+            f"table must be a run_image_seeds table (a DataFrame); it lacks {missing}"
+        )
+
+
+def summarise(table):
+    """Per setting: how many runs ended each way (OUTCOMES), and the median and
+    interquartile range of the last scores of the runs that did not diverge."""
+    import pandas as pd
+
+    _check_table(table)
+    grouped = table.groupby("setting", sort=False)
+    counts = {
+        outcome: grouped["outcome"].agg(lambda s, o=outcome: int((s == o).sum()))
+        for outcome in OUTCOMES
+    }
+    return pd.DataFrame(
+        {
+            "runs": grouped.size(),
+            **counts,
+            "FD, median": grouped["frechet"].median(),
+            "FD, IQR": grouped["frechet"].agg(seed_tests.iqr),
+            "classes, median": grouped["classes_generated"].median(),
+            "precision, median": grouped["precision"].median(),
+            "recall, median": grouped["recall"].median(),
+        }
+    )
+
+
+def compare_settings(table, first: str, second: str) -> dict:
+    """Two-sided tests of two settings of a ``run_image_seeds`` table: Fisher's exact
+    test on the counts of runs that ``"trained"`` and the Mann-Whitney U test on the
+    last Fréchet distance, where a diverged run (no distance) ranks worst."""
+    _check_table(table)
+    a, b = (
+        seed_tests.rows_of(table, first, "first"),
+        seed_tests.rows_of(table, second, "second"),
+    )
+    tests = seed_tests.compare_runs(
+        list(a.outcome == "trained"),
+        list(b.outcome == "trained"),
+        list(a.frechet.fillna(math.inf)),
+        list(b.frechet.fillna(math.inf)),
+    )
+    return {"trained": tests.pop("successes"), **tests}

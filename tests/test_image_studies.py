@@ -124,3 +124,53 @@ def test_a_bad_setting_fails_before_any_run_starts(setting, message, monkeypatch
     monkeypatch.setattr(image_studies, "run_all", lambda *a, **k: pytest.fail("ran"))
     with pytest.raises(ValueError, match=message):
         image_studies.run_image_seeds({"bad": setting}, [0], SETUP, steps=2, eval_every=2)
+
+
+def study_table(rows):
+    """A run_image_seeds table from (setting, outcome, frechet, classes) tuples."""
+    import pandas as pd
+
+    full = [
+        dict(setting=s, seed=i, outcome=o, failed_at=7 if o == "diverged" else None, frechet=f,
+             precision=0.5, recall=0.25, classes_generated=c, kl_to_uniform=0.1, seconds=1.0,
+             curve=[], snapshot=None)
+        for i, (s, o, f, c) in enumerate(rows)
+    ]
+    return pd.DataFrame(full, columns=image_studies.RUN_COLUMNS)
+
+
+def test_summarise_counts_outcomes_and_gives_medians_of_the_finished_runs():
+    table = study_table([
+        ("A", "trained", 10.0, 10), ("A", "trained", 30.0, 9), ("A", "collapsed", 50.0, 2),
+        ("B", "diverged", math.nan, math.nan), ("B", "exploded", 400.0, 1),
+    ])
+    summary = image_studies.summarise(table)
+    assert list(summary.index) == ["A", "B"]
+    assert summary.loc["A", list(image_studies.OUTCOMES)].tolist() == [2, 1, 0, 0]
+    assert summary.loc["B", list(image_studies.OUTCOMES)].tolist() == [0, 0, 1, 1]
+    assert summary.loc["A", "FD, median"] == pytest.approx(30.0)
+    assert summary.loc["A", "FD, IQR"] == pytest.approx(40.0 - 20.0)
+    assert summary.loc["B", "FD, median"] == pytest.approx(400.0)  # the NaN is left out
+    assert summary.loc["A", "classes, median"] == pytest.approx(9.0)
+
+
+def test_compare_settings_tests_trained_counts_and_ranks_a_diverged_run_worst():
+    good = [("A", "trained", 10.0 + i, 10) for i in range(5)]
+    bad = [("B", "diverged", math.nan, math.nan)] * 3 + [("B", "collapsed", 300.0, 2)] * 2
+    far = image_studies.compare_settings(study_table(good + bad), "A", "B")
+    assert far["trained"] == "5/5 vs 0/5"
+    assert far["fisher p"] == pytest.approx(2 / 252)
+    assert far["mann-whitney p"] < 0.02  # every A ranks before every B (ties: normal approx.)
+    # a diverged run ranks after the worst finished one, not before the best
+    mixed = [("B", "diverged", math.nan, math.nan)] + [("B", "trained", 5.0, 10)] * 4
+    assert image_studies.compare_settings(study_table(good + mixed), "A", "B")["mann-whitney p"] > 0.05
+    alike = image_studies.compare_settings(study_table(bad + [(s.replace("B", "A"), *r) for s, *r in bad]), "A", "B")
+    assert alike["fisher p"] == pytest.approx(1.0) and alike["mann-whitney p"] == pytest.approx(1.0)
+
+
+def test_compare_settings_names_the_settings_and_the_table_it_needs():
+    table = study_table([("A", "trained", 10.0, 10), ("B", "trained", 12.0, 10)])
+    with pytest.raises(ValueError, match=r"first must be a setting of table \(A, B\), got 'C'"):
+        image_studies.compare_settings(table, "C", "A")
+    with pytest.raises(ValueError, match=r"lacks \['outcome'"):
+        image_studies.summarise(table.drop(columns=["outcome"]))
