@@ -281,3 +281,14 @@ def compare_settings(table, first: str, second: str) -> dict:
         list(b.frechet.fillna(math.inf)),
     )
     return {"trained": tests.pop("successes"), **tests}
+
+
+def typical_and_worst(table, setting: str):
+    """Two runs of ``setting``: the typical one (the lower median of the last Fréchet
+    distance) and the worst (the highest distance; a diverged run is worse still)."""
+    _check_table(table)
+    rows = seed_tests.rows_of(table, setting)
+    ranked = rows.assign(rank_by=rows.frechet.fillna(math.inf)).sort_values(
+        ["rank_by", "seed"], kind="stable"
+    )
+    return ranked.iloc[(len(ranked) - 1) // 2], ranked.iloc[-1]

@@ -77,3 +77,23 @@ def test_transposed_convolution_stamps_add_up_to_torchs_transposed_convolution()
     with pytest.raises(ValueError, match="padding must be an integer"):
         image_plots.transposed_conv_stamps(x, torch.ones(3, 3), padding=3)
     plt.close("all")
+
+
+def test_study_curves_draw_every_run_and_the_median_of_each_setting():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from gan_core.evaluation.image_metrics import ImageScores
+
+    def curve(*distances):
+        return [(step, ImageScores(d, 0.5, 0.5, 10, 10, 0.1)) for step, d in zip((5, 10), distances)]
+
+    table = pd.DataFrame(dict(setting=["A", "A", "A", "B"], curve=[curve(9, 3), curve(7, 5), curve(8), curve(1, 2)]))
+    ax = image_plots.plot_study_curves(table, ["A"])
+    thin, median = ax.lines[:3], ax.lines[3]
+    assert [list(line.get_ydata()) for line in thin] == [[9, 3], [7, 5], [8]]
+    assert list(median.get_xdata()) == [5, 10] and list(median.get_ydata()) == [8, 4]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A"]
+    with pytest.raises(ValueError, match=r"settings must be settings of table \(A, B\); not \['C'\]"):
+        image_plots.plot_study_curves(table, ["A", "C"])
+    plt.close("all")

@@ -174,3 +174,14 @@ def test_compare_settings_names_the_settings_and_the_table_it_needs():
         image_studies.compare_settings(table, "C", "A")
     with pytest.raises(ValueError, match=r"lacks \['outcome'"):
         image_studies.summarise(table.drop(columns=["outcome"]))
+
+
+def test_typical_is_the_lower_median_run_and_worst_the_highest_distance_or_a_divergence():
+    runs = [("A", "trained", f, 10) for f in (40.0, 10.0, 30.0, 20.0)]
+    typical, worst = image_studies.typical_and_worst(study_table(runs), "A")
+    assert (typical.frechet, worst.frechet) == (20.0, 40.0)
+    diverged = runs + [("A", "diverged", math.nan, math.nan)]
+    typical, worst = image_studies.typical_and_worst(study_table(diverged), "A")
+    assert typical.frechet == 30.0 and worst.outcome == "diverged"
+    with pytest.raises(ValueError, match="got 'B'"):
+        image_studies.typical_and_worst(study_table(runs), "B")
