@@ -196,6 +196,19 @@ def test_label_map_is_a_linear_layer_on_the_one_hot_label():
     assert torch.count_nonzero(big.bias) == 0
 
 
+def test_the_label_maps_initial_scale_can_be_chosen_for_both_nets():
+    torch.manual_seed(0)
+    assert lsgan.LabelMap(3740, init_std=1.0).weight.std().item() == pytest.approx(1.0, rel=0.01)
+    g = lsgan.ConditionalGenerator(n_classes=50, width=4, z_dim=8, label_std=0.5)
+    d = lsgan.ConditionalDiscriminator(n_classes=50, width=4, label_std=0.5)
+    for net in (g, d):
+        assert net.label_map.weight.std().item() == pytest.approx(0.5, rel=0.1)
+    default = lsgan.ConditionalGenerator(n_classes=50, width=4, z_dim=8)
+    assert default.label_map.weight.std().item() == pytest.approx(0.02, rel=0.1)
+    with pytest.raises(ValueError, match="init_std must be"):
+        lsgan.LabelMap(10, init_std=0.0)
+
+
 @pytest.mark.parametrize("labels", [torch.tensor([0, 10]), torch.tensor([-1, 2])])
 def test_labels_out_of_range_are_an_error_naming_the_range(labels):
     with pytest.raises(ValueError, match=r"labels must have values in \[0, 9\]"):

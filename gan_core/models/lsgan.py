@@ -91,6 +91,7 @@ from gan_core.batches import Labelled, check_labelled, random_labels
 from gan_core.checks import (
     check_instance,
     check_int,
+    check_positive,
     check_tensor,
     check_values,
 )
@@ -244,15 +245,21 @@ class LabelMap(nn.Module):
     Stored as a table ``weight`` ``(n_classes, dim)`` (row c is column c of the
     linear layer's matrix) read by index: the same maths as a dense layer on the
     one-hot vector, without multiplying 3,740 zeros.
+
+    ``init_std``: the weights' initial standard deviation, ``ops.linear``'s 0.02 by
+    default. At that scale the label enters G's first layer about a hundred times
+    more weakly than z does, and the nets take long to learn to use it (the chapter
+    "Conditional LSGAN" measures a larger value).
     """
 
-    def __init__(self, n_classes: int, dim: int = 256):
+    def __init__(self, n_classes: int, dim: int = 256, init_std: float = INIT_STD):
         super().__init__()
         check_int("n_classes", n_classes, minimum=1)
         check_int("dim", dim, minimum=1)
+        check_positive("init_std", init_std)
         self.n_classes, self.dim = n_classes, dim
         # ops.linear: Matrix ~ N(0, 0.02), bias 0
-        self.weight = nn.Parameter(torch.randn(n_classes, dim) * INIT_STD)
+        self.weight = nn.Parameter(torch.randn(n_classes, dim) * init_std)
         self.bias = nn.Parameter(torch.zeros(dim))
 
     def forward(self, labels: torch.Tensor) -> torch.Tensor:
@@ -296,12 +303,13 @@ class ConditionalGenerator(Generator):
         width: int = WIDTH,
         label_dim: int | None = None,
         prior: str = "uniform",
+        label_std: float = INIT_STD,
     ):
         super().__init__(z_dim, prior)
         start = _conditional_start(size, channels, n_classes)
         label_dim = _label_dim(label_dim, width)
         self.n_classes, self.size, self.channels = n_classes, size, channels
-        self.label_map = LabelMap(n_classes, label_dim)
+        self.label_map = LabelMap(n_classes, label_dim, label_std)
         hidden = 2 * width  # mcgan.py: 128
         units = hidden * start * start
         self.body = nn.Sequential(
@@ -358,12 +366,13 @@ class ConditionalDiscriminator(nn.Module):
         channels: int = 1,
         width: int = WIDTH,
         label_dim: int | None = None,
+        label_std: float = INIT_STD,
     ):
         super().__init__()
         side = _conditional_start(size, channels, n_classes)  # after two halvings
         label_dim = _label_dim(label_dim, width)
         self.n_classes, self.size, self.channels = n_classes, size, channels
-        self.label_map = LabelMap(n_classes, label_dim)
+        self.label_map = LabelMap(n_classes, label_dim, label_std)
         first = channels + label_dim  # mcgan.py: c_dim + y_size = 257
         second = width + label_dim  # mcgan.py: 64 + y_size = 320
         hidden = 16 * width  # mcgan.py: 1024
