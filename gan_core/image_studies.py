@@ -66,10 +66,13 @@ class ScoringSetup:
     classifier_epochs: int = 2
     classifier_width: int = 16
     n_eval: int = 1_000  # generated and real images per score
+    # more arguments of images.load, as pairs: e.g. (("n_classes", 200),) for glyphs
+    data_options: tuple[tuple[str, object], ...] = ()
 
     def classifier_key(self) -> str:
+        options = "".join(f"-{name}{value}" for name, value in self.data_options)
         return (
-            f"{self.data}-{self.size}-w{self.classifier_width}"
+            f"{self.data}{options}-{self.size}-w{self.classifier_width}"
             f"-e{self.classifier_epochs}-n{self.n_train}"
         )
 
@@ -77,7 +80,7 @@ class ScoringSetup:
 @functools.cache
 def load_setup(setup: ScoringSetup):
     """The training images and the feature space of ``setup``, once per process."""
-    split = images.load(setup.data, size=setup.size)
+    split = images.load(setup.data, size=setup.size, **dict(setup.data_options))
     train_set = split.train.subset(setup.n_train, seed=0)
     classifier = image_metrics.cached_classifier(
         train_set,

@@ -94,6 +94,10 @@ def test_study_curves_draw_every_run_and_the_median_of_each_setting():
     assert [list(line.get_ydata()) for line in thin] == [[9, 3], [7, 5], [8]]
     assert list(median.get_xdata()) == [5, 10] and list(median.get_ydata()) == [8, 4]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A"]
+    named = image_plots.plot_study_curves(table, ["A", "B"], labels=["first", "second"], ax=plt.figure().gca())
+    assert [t.get_text() for t in named.get_legend().get_texts()] == ["first", "second"]
+    with pytest.raises(ValueError, match="labels must name each of the 2 settings, got 1"):
+        image_plots.plot_study_curves(table, ["A", "B"], labels=["first"])
     with pytest.raises(ValueError, match=r"settings must be settings of table \(A, B\); not \['C'\]"):
         image_plots.plot_study_curves(table, ["A", "C"])
     plt.close("all")

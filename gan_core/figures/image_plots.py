@@ -272,18 +272,23 @@ def plot_transposed_convolution(
     return fig
 
 
-def plot_study_curves(table, settings, metric: str = "frechet", ax=None):
+def plot_study_curves(table, settings, metric: str = "frechet", ax=None, labels=None):
     """A ``run_image_seeds`` table's scores over training: for each of ``settings``,
-    one thin line per run and a thick one through the median at each step. A run
-    that diverged ends where it was last scored."""
+    one thin line per run and a thick one through the median at each step, named in
+    the legend by ``labels`` (default: the settings). A run that diverged ends where
+    it was last scored."""
     missing = [s for s in settings if s not in set(table.setting)]
     if missing:
         known = ", ".join(dict.fromkeys(table.setting))
         raise ValueError(f"settings must be settings of table ({known}); not {missing}")
+    labels = list(settings) if labels is None else list(labels)
+    if len(labels) != len(settings):
+        raise ValueError(
+            f"labels must name each of the {len(settings)} settings, got {len(labels)}"
+        )
     ax = _axes(ax, figsize=(5, 3.5))
-    for colour, setting in zip(
-        plt.rcParams["axes.prop_cycle"].by_key()["color"], settings
-    ):
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for colour, setting, label in zip(colours, settings, labels):
         curves = [
             {step: getattr(score, metric) for step, score in curve}
             for curve in table.loc[table.setting == setting, "curve"]
@@ -292,7 +297,7 @@ def plot_study_curves(table, settings, metric: str = "frechet", ax=None):
             ax.plot(list(curve), list(curve.values()), color=colour, lw=0.6, alpha=0.5)
         steps = sorted({step for curve in curves for step in curve})
         medians = [np.median([c[s] for c in curves if s in c]) for s in steps]
-        ax.plot(steps, medians, "o-", color=colour, lw=2, label=setting)
+        ax.plot(steps, medians, "o-", color=colour, lw=2, label=label)
     ax.set_xlabel("generator step")
     ax.legend(fontsize="small")
     return ax
