@@ -104,7 +104,9 @@ def run_conditional(
 def real_accuracy(setup: ScoringSetup) -> float:
     """The top-1 accuracy of ``setup``'s classifier on its real test images."""
     _, space = load_setup(setup)
-    split = images.load(setup.data, size=setup.size, **dict(setup.data_options))
+    split = images.load(
+        setup.data, size=setup.size, download=True, **dict(setup.data_options)
+    )
     return image_metrics.accuracy(space.classifier, split.test)
 
 

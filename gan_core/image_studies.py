@@ -80,7 +80,9 @@ class ScoringSetup:
 @functools.cache
 def load_setup(setup: ScoringSetup):
     """The training images and the feature space of ``setup``, once per process."""
-    split = images.load(setup.data, size=setup.size, **dict(setup.data_options))
+    split = images.load(
+        setup.data, size=setup.size, download=True, **dict(setup.data_options)
+    )
     train_set = split.train.subset(setup.n_train, seed=0)
     classifier = image_metrics.cached_classifier(
         train_set,

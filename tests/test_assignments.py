@@ -67,7 +67,8 @@ def max_points(name: str) -> dict[str, float]:
 def test_every_chapter_with_exercises_so_far_has_an_assignment():
     assert [m.stem for m in MASTERS] == [
         "00_how_to_use", "01_gan_game", "02_lsgan_theory", "03_mixtures", "04_dcgan",
-        "05_gan_mnist", "06_began", "07_lsgan_images"]
+        "05_gan_mnist", "06_began", "07_lsgan_images",
+        "08_conditional_lsgan"]
     assert sorted(WRONG) == [m.stem for m in MASTERS]
 
 

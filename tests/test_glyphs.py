@@ -6,6 +6,7 @@ per class keep them fast.
 
 import inspect
 import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -225,3 +226,40 @@ def test_the_registered_loader_has_the_same_options_and_defaults():
 def test_by_default_40_training_and_10_test_images_per_class():
     assert len(glyphs.glyphs("train", n_classes=2)) == 2 * 40
     assert len(glyphs.glyphs("test", n_classes=2)) == 2 * 10
+
+
+def test_install_fonts_installs_each_missing_package_alone_and_reports_what_is_left(monkeypatch):
+    commands = []
+    state = {"missing": ["fonts-noto-cjk", "fonts-lxgw-wenkai"]}
+
+    def run(command, check, capture_output):
+        commands.append(command)
+        if command[-1] == "fonts-noto-cjk":  # the release has it; fonts-lxgw-wenkai it lacks
+            state["missing"] = ["fonts-lxgw-wenkai"]
+        return subprocess.CompletedProcess(command, 0 if command[-1] != "fonts-lxgw-wenkai" else 100)
+
+    monkeypatch.setattr(glyphs.subprocess, "run", run)
+    monkeypatch.setattr(glyphs, "installed_faces", lambda: ([], list(state["missing"])))
+    with pytest.warns(UserWarning, match="could not install fonts-lxgw-wenkai"):
+        assert glyphs.install_fonts() == ["fonts-lxgw-wenkai"]
+    assert commands[0] == ["apt-get", "-qq", "update"]
+    assert [c[-1] for c in commands[1:]] == ["fonts-noto-cjk", "fonts-lxgw-wenkai"]
+
+
+def test_install_fonts_does_nothing_when_every_font_is_here(monkeypatch):
+    monkeypatch.setattr(glyphs.subprocess, "run", lambda *a, **k: pytest.fail("ran apt-get"))
+    monkeypatch.setattr(glyphs, "installed_faces", lambda: ([], []))
+    assert glyphs.install_fonts() == []
+
+
+def test_label_font_needs_a_font(monkeypatch):
+    monkeypatch.setattr(glyphs, "installed_faces", lambda: ([], list(glyphs.PACKAGES)))
+    with pytest.raises(images.MissingDataError, match="make datasets"):
+        glyphs.label_font()
+
+
+def test_load_accepts_download_for_every_set_and_the_glyphs_ignore_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    asked = images.load("glyphs", n_classes=3, per_class=2, download=True)
+    plain = images.load("glyphs", n_classes=3, per_class=2)
+    assert np.array_equal(asked.train.images().numpy(), plain.train.images().numpy())

@@ -101,3 +101,15 @@ def test_study_curves_draw_every_run_and_the_median_of_each_setting():
     with pytest.raises(ValueError, match=r"settings must be settings of table \(A, B\); not \['C'\]"):
         image_plots.plot_study_curves(table, ["A", "C"])
     plt.close("all")
+
+
+def test_image_table_draws_its_labels_in_the_font_it_is_given():
+    from matplotlib.font_manager import FontProperties
+
+    from gan_core.data import glyphs
+
+    font = glyphs.label_font()
+    ax = image_plots.show_image_table(torch.zeros(2, 3, 1, 4, 4), row_labels=["啊", "为"], label_font=font)
+    assert [t.get_fontproperties().get_file() for t in ax.get_yticklabels()] == [font.get_file()] * 2
+    assert isinstance(font, FontProperties) and font.get_file().endswith((".ttc", ".ttf", ".otf"))
+    plt.close("all")

@@ -25,6 +25,7 @@ import functools
 import hashlib
 import json
 import os
+import subprocess
 import warnings
 import zipfile
 import zlib
@@ -184,6 +185,38 @@ def installed_faces() -> tuple[list[InstalledFace], list[str]]:
         p for p in PACKAGES if any(f.file not in files for f in FACES if f.package == p)
     ]
     return present, missing
+
+
+def install_fonts() -> list[str]:
+    """Install the missing font packages with apt-get, one at a time (in Colab, or as
+    root on Debian or Ubuntu), so that a package the system's release lacks does not
+    stop the others. Returns the packages still missing afterwards."""
+    _, missing = installed_faces()
+    if missing:
+        apt = ["apt-get", "-qq"]
+        subprocess.run([*apt, "update"], check=False, capture_output=True)
+        for package in missing:
+            command = [*apt, "install", "-y", "--no-install-recommends", package]
+            subprocess.run(command, check=False, capture_output=True)
+    still_missing = installed_faces()[1]
+    if still_missing:
+        warnings.warn(
+            f"glyphs: could not install {', '.join(still_missing)}; the images use "
+            "the other fonts",
+            stacklevel=2,
+        )
+    return still_missing
+
+
+def label_font():
+    """A matplotlib font that draws the characters (the first installed face), for
+    labelling figures with them: matplotlib's default font has no CJK glyphs."""
+    from matplotlib.font_manager import FontProperties
+
+    faces, _ = installed_faces()
+    if not faces:
+        raise _missing_fonts_error()
+    return FontProperties(fname=faces[0].path)
 
 
 def _missing_fonts_error() -> MissingDataError:

@@ -504,9 +504,13 @@ def glyphs(
 LOADERS = {"fashion-mnist": fashion_mnist, "mnist": mnist, "glyphs": glyphs}
 
 
-def load(name: str, size: int | None = None, **options) -> Split:
+def load(
+    name: str, size: int | None = None, download: bool = False, **options
+) -> Split:
     """Both splits of data set ``name`` ("fashion-mnist", "mnist", "glyphs"),
-    e.g. ``load("mnist", size=32)``."""
+    e.g. ``load("mnist", size=32)``. ``download=True`` lets a data set that can be
+    downloaded be fetched if it is not here; the glyphs are rendered here and
+    ignore it."""
     loader = lookup(LOADERS, name, "image data set")
     accepted = [
         p for p in inspect.signature(loader).parameters if p not in ("split", "size")
@@ -516,6 +520,8 @@ def load(name: str, size: int | None = None, **options) -> Split:
         raise ValueError(
             f"load({name!r}) got unknown option(s) {unknown}; it accepts {accepted}"
         )
+    if "download" in accepted:
+        options["download"] = download
     return Split(
         loader("train", size=size, **options), loader("test", size=size, **options)
     )

@@ -75,12 +75,15 @@ def show_image_table(
     ax=None,
     title: str | None = None,
     marked: torch.Tensor | None = None,
+    label_font=None,
 ):
     """Draw ``images`` as a table with a label on each row and column.
 
     ``images`` is ``(rows, cols, C, H, W)``. Column labels go above the table.
     ``marked``, booleans ``(rows, cols)``, frames the chosen cells in red (the chapter
-    "DCGAN" marks the images a classifier rejects).
+    "DCGAN" marks the images a classifier rejects). ``label_font``, a matplotlib
+    ``FontProperties``, draws the labels (e.g. ``glyphs.label_font()`` for Chinese
+    characters).
     """
     check_tensor(
         "images",
@@ -113,6 +116,9 @@ def show_image_table(
     )
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
+    if label_font is not None:
+        for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
+            label.set_fontproperties(label_font)
     ax.spines[:].set_visible(False)
     for r, k in [] if marked is None else marked.nonzero().tolist():
         ax.add_patch(
