@@ -248,8 +248,8 @@ class LabelMap(nn.Module):
 
     ``init_std``: the weights' initial standard deviation, ``ops.linear``'s 0.02 by
     default. At that scale the label enters G's first layer about a hundred times
-    more weakly than z does, and the nets take long to learn to use it (the chapter
-    "Conditional LSGAN" measures a larger value).
+    more weakly than z does at the start; the chapter "Conditional LSGAN" compares it
+    with a larger value.
     """
 
     def __init__(self, n_classes: int, dim: int = 256, init_std: float = INIT_STD):
