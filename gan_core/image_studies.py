@@ -83,6 +83,8 @@ def load_setup(setup: ScoringSetup):
     split = images.load(
         setup.data, size=setup.size, download=True, **dict(setup.data_options)
     )
+    # more than k = 3 real images, and no more than the test split holds
+    check_int("n_eval", setup.n_eval, minimum=4, maximum=len(split.test))
     train_set = split.train.subset(setup.n_train, seed=0)
     classifier = image_metrics.cached_classifier(
         train_set,

@@ -185,3 +185,10 @@ def test_typical_is_the_lower_median_run_and_worst_the_highest_distance_or_a_div
     assert typical.frechet == 30.0 and worst.outcome == "diverged"
     with pytest.raises(ValueError, match="got 'B'"):
         image_studies.typical_and_worst(study_table(runs), "B")
+
+
+def test_a_setup_asking_for_more_test_images_than_there_are_says_how_many_there_are():
+    glyphs = image_studies.ScoringSetup(data="glyphs", classifier_epochs=1, classifier_width=4, n_eval=100,
+                                        data_options=(("n_classes", 5), ("per_class", 4)))
+    with pytest.raises(ValueError, match=r"n_eval must be an integer in \[4, 20\], got 100"):
+        image_studies.load_setup(glyphs)
