@@ -76,10 +76,11 @@ dry-run: setup datasets
 	GAN_BOOK_PROFILE=gpu GAN_BOOK_DRY_RUN=1 $(PY) -m pytest -q -n 4 --dist loadscope \
 		--nbval-lax --nbval-current-env $(SIZED_CHAPTERS)
 
-# Chapters 01 and 04 as in Colab: a fresh venv with only torch, the setup cell, data downloaded
+# Chapters 01, 04, 07 and 08 as in Colab: a fresh venv with only torch, the setup cell, data downloaded
 # from a local server (tools/colab_check.py). Installs gan_core at the commit the chapters record.
 colab-check: setup datasets
-	cd tools && ../$(PY) colab_check.py ../chapters/01_gan_game.ipynb ../chapters/04_dcgan.ipynb
+	cd tools && ../$(PY) colab_check.py ../chapters/01_gan_game.ipynb ../chapters/04_dcgan.ipynb \
+		../chapters/07_lsgan_images.ipynb ../chapters/08_conditional_lsgan.ipynb
 
 # The code the book shows, formatted for its column (88 characters; settings in pyproject.toml).
 # Comments, docstrings and strings the formatter leaves long are wrapped by hand (tests/test_style.py).
