@@ -18,9 +18,8 @@ from gan_core import training
 from gan_core.batches import WithLabels
 from gan_core.checks import check_int
 from gan_core.config import seed_everything
-from gan_core.data import images
 from gan_core.evaluation import image_metrics
-from gan_core.image_studies import ScoringSetup, load_setup
+from gan_core.image_studies import ScoringSetup, load_setup, load_split
 from gan_core.models import lsgan
 from gan_core.workers import run_all
 
@@ -104,10 +103,7 @@ def run_conditional(
 def real_accuracy(setup: ScoringSetup) -> float:
     """The top-1 accuracy of ``setup``'s classifier on its real test images."""
     _, space = load_setup(setup)
-    split = images.load(
-        setup.data, size=setup.size, download=True, **dict(setup.data_options)
-    )
-    return image_metrics.accuracy(space.classifier, split.test)
+    return image_metrics.accuracy(space.classifier, load_split(setup).test)
 
 
 def build_nets(settings: ConditionalSettings, data):

@@ -78,13 +78,20 @@ class ScoringSetup:
 
 
 @functools.cache
-def load_setup(setup: ScoringSetup):
-    """The training images and the feature space of ``setup``, once per process."""
+def load_split(setup: ScoringSetup):
+    """The train and test images of ``setup``, once per process."""
     split = images.load(
         setup.data, size=setup.size, download=True, **dict(setup.data_options)
     )
     # more than k = 3 real images, and no more than the test split holds
     check_int("n_eval", setup.n_eval, minimum=4, maximum=len(split.test))
+    return split
+
+
+@functools.cache
+def load_setup(setup: ScoringSetup):
+    """The training images and the feature space of ``setup``, once per process."""
+    split = load_split(setup)
     train_set = split.train.subset(setup.n_train, seed=0)
     classifier = image_metrics.cached_classifier(
         train_set,

@@ -69,3 +69,14 @@ def test_a_bad_setting_fails_before_any_run_starts(fields, message, monkeypatch)
     monkeypatch.setattr(conditional, "run_all", lambda *a, **k: pytest.fail("ran"))
     with pytest.raises(ValueError, match=message):
         conditional.run_conditional({"bad": (SETUP, SMALL | fields)}, eval_every=2)
+
+
+def test_the_real_accuracy_reads_the_data_set_once(monkeypatch):
+    from gan_core.data import images
+
+    calls = []
+    load = images.load
+    monkeypatch.setattr(images, "load", lambda *a, **k: calls.append(a) or load(*a, **k))
+    setup = image_studies.ScoringSetup(n_train=200, classifier_epochs=1, classifier_width=4, n_eval=30)
+    accuracy = conditional.real_accuracy(setup)
+    assert 0 <= accuracy <= 1 and calls == [("fashion-mnist",)]
