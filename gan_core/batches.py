@@ -10,6 +10,7 @@ them. So a conditional generator takes ``Labelled(z, y)`` and returns
 judges, and the loop is the same for both kinds of GAN.
 """
 
+import copy
 from dataclasses import dataclass
 
 import torch
@@ -94,6 +95,17 @@ class WithLabels:
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Labelled:
         return Labelled(*self.data.sample_with_labels(n, generator))
+
+    def to(self, device: torch.device | str) -> "WithLabels":
+        moved = copy.copy(self)  # keeps a subclass's own sample
+        moved.data = on_device(self.data, device)
+        return moved
+
+
+def on_device(data, device: torch.device | str):
+    """``data`` moved to ``device`` if it can move (``ImageDataset.to``), so that its
+    batches are drawn there with no copy per step; any other data set as it is."""
+    return data.to(device) if hasattr(data, "to") else data
 
 
 def random_labels(

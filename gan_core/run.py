@@ -84,7 +84,6 @@ def main(argv: list[str] | None = None) -> int:
     device = distributed.start() if "RANK" in os.environ else get_device()
     recipe = MODELS[args.model]
     data = images.load(args.data, size=args.size, download=args.download).train
-    data = data.to(device)  # batches are drawn where the nets are
     seed_everything(args.seed)  # the same initial weights on every rank
     generator, discriminator = recipe.nets(args.size, data.image_shape[0])
     generator, discriminator = (

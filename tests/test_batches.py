@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from gan_core import training
-from gan_core.batches import Labelled, WithLabels, random_labels
+from gan_core.batches import Labelled, WithLabels, on_device, random_labels
 from gan_core.data import images
 from gan_core.models.mlp import Generator
 
@@ -119,3 +119,38 @@ def test_a_plain_tensor_where_a_labelled_batch_belongs_says_what_to_pass():
     check_labelled(Labelled(torch.zeros(2, 3), torch.tensor([0, 1])), "anything")
     with pytest.raises(NotLabelled, match=r"must be a gan_core.batches.Labelled batch .*; pass Labelled\(z, y\)"):
         check_labelled(torch.zeros(2, 3), "Labelled(z, y)")
+
+
+class MovableData:
+    """A data set that records where it was moved and where each batch came from."""
+
+    def __init__(self, data, log, device=None):
+        self.data, self.log, self.device = data, log, device
+        self.classes = data.classes
+
+    def to(self, device):
+        self.log.append(("moved to", torch.device(device)))
+        return MovableData(self.data, self.log, torch.device(device))
+
+    def sample_with_labels(self, n, generator=None):
+        self.log.append(("drawn on", self.device))
+        return self.data.sample_with_labels(n, generator)
+
+
+def test_the_loop_moves_data_that_can_move_to_the_nets_device_once_and_draws_there():
+    log = []
+    settings = training.TrainConfig(steps=3, batch_size=5, loss="least_squares")
+    training.train(EchoGenerator(), LabelReadingDiscriminator(), WithLabels(MovableData(tiny_images(), log)),
+                   settings)
+    assert log == [("moved to", torch.device("cpu"))] + [("drawn on", torch.device("cpu"))] * 3
+
+
+def test_data_that_cannot_move_is_used_as_it_is():
+    class Points:
+        def sample(self, n, generator=None):
+            return torch.randn(n, 64, generator=generator)
+
+    data = Points()
+    assert on_device(data, "cpu") is data
+    moved = on_device(tiny_images(), "cpu")
+    assert isinstance(moved, images.ImageDataset) and torch.equal(moved.pixels, tiny_images().pixels)

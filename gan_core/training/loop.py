@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from gan_core.batches import on_device
 from gan_core.config import get_profile
 from gan_core.registry import lookup
 from gan_core.training import checkpoints, distributed, losses, step_log
@@ -90,7 +91,8 @@ def train(
     callbacks: tuple[Callback, ...] = (),
 ) -> History:
     """Train G against D on ``data`` (anything with ``sample(n, generator)``),
-    Algorithm 1."""
+    Algorithm 1. A data set that can move (``ImageDataset.to``) is moved to the
+    nets' device first, so batches are drawn there."""
     check_config(config)
     loss = losses.resolve(config.loss, config.loss_params)
     opt_d = make_optimizer(
@@ -100,6 +102,7 @@ def train(
         generator.parameters(), config.optimizer, config.lr_g, config
     )
     device = next(generator.parameters()).device
+    data = on_device(data, device)
     rng = torch.Generator().manual_seed(distributed.rank_seed(config.seed))
     m = config.batch_size  # per rank under torchrun
 
