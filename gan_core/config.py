@@ -18,6 +18,7 @@ import random
 import time
 
 import numpy as np
+import threadpoolctl
 import torch
 
 import gan_core
@@ -76,16 +77,24 @@ def cpu_threads() -> int:
     return int(value)
 
 
-def setup_torch(profile: str | None = None) -> None:
+def limit_cpu_threads(n: int) -> None:
+    """``n`` threads for torch and for the BLAS and OpenMP pools that NumPy, SciPy and
+    scikit-learn use (threadpoolctl: their variables work only before they load)."""
+    torch.set_num_threads(n)
+    threadpoolctl.threadpool_limits(n)
+
+
+def setup_threads(profile: str | None = None) -> None:
     """Use one CPU thread outside the gpu profile and in dry runs,
     unless $GAN_BOOK_THREADS says otherwise.
 
     Small models gain nothing from a second thread, and when both cores of a small
-    machine are busy, spinning threads made a toy GAN about ten times slower. CI sets
-    the variable to check that no checked output depends on the thread count.
+    machine are busy, spinning threads made a toy GAN about ten times slower (and
+    scikit-learn's fits in a dry run twenty times). CI sets the variable to check that
+    no checked output depends on the thread count.
     """
     if get_profile(profile) != "gpu" or dry_run():
-        torch.set_num_threads(cpu_threads())
+        limit_cpu_threads(cpu_threads())
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -108,7 +117,7 @@ class ChapterRun:
         self.dry_run = dry_run()
         self.device = get_device(self.profile)
         self.started = time.perf_counter()
-        setup_torch(self.profile)
+        setup_threads(self.profile)
 
     def by_profile(self, smoke, cpu, gpu):
         """A size: a net's width, a batch size, an image size, a learning rate."""

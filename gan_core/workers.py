@@ -1,6 +1,6 @@
 """Independent runs side by side, one process per CPU core (multi-seed studies).
 
-Small models gain nothing from a second torch thread (``config.setup_torch``), so on an
+Small models gain nothing from a second torch thread (``config.setup_threads``), so on an
 n-core CPU n runs in n processes of one thread each finish about n times sooner than
 one after the other. Every run seeds itself, so the results are the same either way,
 in the same order.
@@ -11,11 +11,10 @@ import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Sequence
 
-import torch
 from tqdm.auto import tqdm
 
 from gan_core.checks import check_int
-from gan_core.config import get_device, get_profile
+from gan_core.config import get_device, get_profile, limit_cpu_threads
 
 
 def cores() -> int:
@@ -31,7 +30,7 @@ def default_workers() -> int:
 
 
 def _one_thread() -> None:
-    torch.set_num_threads(1)
+    limit_cpu_threads(1)
 
 
 def run_all(

@@ -2,6 +2,7 @@ import random
 
 import numpy as np
 import pytest
+import threadpoolctl
 import torch
 
 from gan_core import config
@@ -47,10 +48,24 @@ def test_device_is_cpu_without_cuda(monkeypatch):
     assert config.get_device("cpu") == torch.device("cpu")
 
 
-def test_setup_torch_uses_one_thread_outside_gpu():
-    torch.set_num_threads(2)
-    config.setup_torch("cpu")
-    assert torch.get_num_threads() == 1
+def blas_threads():
+    return {pool["internal_api"]: pool["num_threads"] for pool in threadpoolctl.threadpool_info()}
+
+
+def test_setup_threads_uses_one_thread_outside_gpu():
+    with threadpoolctl.threadpool_limits(2):
+        torch.set_num_threads(2)
+        config.setup_threads("cpu")
+        assert torch.get_num_threads() == 1
+        assert blas_threads() and set(blas_threads().values()) == {1}, blas_threads()
+
+
+def test_the_gpu_profile_leaves_the_thread_pools_alone():
+    with threadpoolctl.threadpool_limits(2):
+        before = blas_threads()
+        torch.set_num_threads(2)
+        config.setup_threads("gpu")
+        assert torch.get_num_threads() == 2 and blas_threads() == before
 
 
 def test_seed_everything_makes_every_generator_repeat():
@@ -97,7 +112,7 @@ def test_lengths_follow_the_profile_outside_dry_runs(monkeypatch):
 def test_a_dry_run_uses_one_cpu_thread_in_the_gpu_profile(monkeypatch):
     monkeypatch.setenv("GAN_BOOK_DRY_RUN", "1")
     torch.set_num_threads(2)
-    config.setup_torch("gpu")
+    config.setup_threads("gpu")
     assert torch.get_num_threads() == 1
 
 

@@ -10,8 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBE = """
 import json, torch
 from numpy._core._multiarray_umath import __cpu_features__ as features
-from gan_core.config import setup_torch
-setup_torch("cpu")
+from gan_core.config import setup_threads
+setup_threads("cpu")
 print(json.dumps({"aten": torch.backends.cpu.get_cpu_capability(), "threads": torch.get_num_threads(),
                   "numpy_features": sorted(name for name, on in features.items() if on)}))
 """
