@@ -1,6 +1,6 @@
 """Independent runs side by side, one process per CPU core (multi-seed studies).
 
-Small models gain nothing from a second torch thread (``config.setup_threads``), so on an
+Small models gain nothing from a second thread (``config.setup_threads``), so on an
 n-core CPU n runs in n processes of one thread each finish about n times sooner than
 one after the other. Every run seeds itself, so the results are the same either way,
 in the same order.
