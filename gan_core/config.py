@@ -67,9 +67,16 @@ def get_device(profile: str | None = None) -> torch.device:
     return torch.device("cpu")
 
 
-def cpu_threads() -> int:
-    """Torch CPU threads outside the gpu profile: $GAN_BOOK_THREADS, else 1."""
-    value = os.environ.get(THREADS_VARIABLE, "").strip() or "1"
+def cores() -> int:
+    """The CPU cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def cpu_threads(default: int = 1) -> int:
+    """CPU threads outside the gpu profile: $GAN_BOOK_THREADS, else ``default``."""
+    value = os.environ.get(THREADS_VARIABLE, "").strip() or str(default)
     if not value.isdigit() or int(value) < 1:
         raise ValueError(
             f"${THREADS_VARIABLE} must be a positive integer, got {value!r}"
@@ -84,17 +91,21 @@ def limit_cpu_threads(n: int) -> None:
     threadpoolctl.threadpool_limits(n)
 
 
-def setup_threads(profile: str | None = None) -> None:
-    """Use one CPU thread outside the gpu profile and in dry runs,
-    unless $GAN_BOOK_THREADS says otherwise.
+def setup_threads(profile: str | None = None, all_cores: bool = False) -> None:
+    """Use one CPU thread outside the gpu profile and in dry runs; with ``all_cores``,
+    the cpu profile uses every core. $GAN_BOOK_THREADS, if set, wins.
 
     Small models gain nothing from a second thread, and when both cores of a small
     machine are busy, spinning threads made a toy GAN about ten times slower (and
-    scikit-learn's fits in a dry run twenty times). CI sets the variable to check that
-    no checked output depends on the thread count.
+    scikit-learn's fits in a dry run twenty times). A chapter that trains one
+    convolutional net at a time leaves no core busy, so it asks for ``all_cores``.
+    CI sets the variable to check that no checked output depends on the thread count.
     """
-    if get_profile(profile) != "gpu" or dry_run():
-        limit_cpu_threads(cpu_threads())
+    profile = get_profile(profile)
+    if profile == "gpu" and not dry_run():
+        return
+    lone = all_cores and profile == "cpu" and not dry_run()
+    limit_cpu_threads(cpu_threads(default=cores() if lone else 1))
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -112,12 +123,12 @@ class ChapterRun:
     """A chapter's profile and device, the values it picks by profile,
     and what it prints first and last."""
 
-    def __init__(self, profile: str | None = None):
+    def __init__(self, profile: str | None = None, all_cores: bool = False):
         self.profile = get_profile(profile)
         self.dry_run = dry_run()
         self.device = get_device(self.profile)
         self.started = time.perf_counter()
-        setup_threads(self.profile)
+        setup_threads(self.profile, all_cores)
 
     def by_profile(self, smoke, cpu, gpu):
         """A size: a net's width, a batch size, an image size, a learning rate."""
@@ -147,8 +158,10 @@ class ChapterRun:
         return f"wall time: {seconds:.1f} s in the {self.profile_name()} profile"
 
 
-def start_chapter(profile: str | None = None) -> ChapterRun:
-    """Read the profile, set torch up for it, and print what the chapter runs on."""
-    run = ChapterRun(profile)
+def start_chapter(profile: str | None = None, all_cores: bool = False) -> ChapterRun:
+    """Read the profile, set torch up for it, and print what the chapter runs on.
+    ``all_cores``: the chapter trains one net at a time, on every core in the cpu
+    profile (``setup_threads``)."""
+    run = ChapterRun(profile, all_cores)
     print(run)
     return run

@@ -7,21 +7,13 @@ in the same order.
 """
 
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Sequence
 
 from tqdm.auto import tqdm
 
 from gan_core.checks import check_int
-from gan_core.config import get_device, get_profile, limit_cpu_threads
-
-
-def cores() -> int:
-    """The CPU cores this process may use."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+from gan_core.config import cores, get_device, get_profile, limit_cpu_threads
 
 
 def default_workers() -> int:

@@ -12,3 +12,4 @@ def smoke_profile(monkeypatch):
     monkeypatch.setenv("GAN_BOOK_PROFILE", "smoke")
     monkeypatch.delenv("GAN_BOOK_DRY_RUN", raising=False)
     limit_cpu_threads(1)
+

@@ -60,6 +60,25 @@ def test_setup_threads_uses_one_thread_outside_gpu():
         assert blas_threads() and set(blas_threads().values()) == {1}, blas_threads()
 
 
+@pytest.mark.parametrize("profile, dry, threads", [("cpu", "0", config.cores()), ("smoke", "0", 1), ("cpu", "1", 1),
+                                                   ("gpu", "1", 1)])
+def test_a_chapter_that_trains_one_net_at_a_time_uses_every_core_in_the_cpu_profile_only(monkeypatch, profile,
+                                                                                        dry, threads):
+    monkeypatch.setenv("GAN_BOOK_DRY_RUN", dry)
+    monkeypatch.delenv("GAN_BOOK_THREADS", raising=False)
+    with threadpoolctl.threadpool_limits(1):
+        config.start_chapter(profile, all_cores=True)
+        assert torch.get_num_threads() == threads and set(blas_threads().values()) == {threads}
+        config.start_chapter(profile)
+        assert torch.get_num_threads() == 1
+
+
+def test_the_thread_variable_wins_over_all_cores(monkeypatch):
+    monkeypatch.setenv("GAN_BOOK_THREADS", "1")
+    config.start_chapter("cpu", all_cores=True)
+    assert torch.get_num_threads() == 1
+
+
 def test_the_gpu_profile_leaves_the_thread_pools_alone():
     with threadpoolctl.threadpool_limits(2):
         before = blas_threads()
