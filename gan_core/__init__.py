@@ -13,4 +13,4 @@ Importing it has no side effects: nothing is downloaded, seeded or configured.
 """
 
 # the book's version too: CHANGELOG.md, CITATION.cff (tests/test_publishing.py)
-__version__ = "0.6.0"
+__version__ = "0.6.1"
