@@ -5,7 +5,8 @@ on a fake batch, then G against D on the *same* fake batch (one G forward per st
 Adam without the fused kernel, and a host read of five numbers every step. gan_core's
 loop is Algorithm 1: a fresh noise batch for G's step (two G forwards per step), fused
 Adam, the layout and precision ``dcgan.fast_settings`` picks for the device; each of
-those settings, and torch.compile, is also timed flipped. Both train
+those settings, and torch.compile, is also timed flipped, and so is the loop with the
+reference's own scheme (``updates="same_noise"``: one G forward per step). Both train
 the same nets from the same weights, in this process, alternating, so a drift in the
 machine's speed hits both. Printed per model: images/s of each, their ratio, and the
 achieved FLOP/s against the device's measured float32 matmul peak.
@@ -141,8 +142,12 @@ def bench(
     """(model, loop, images/s, FLOP/s, settings) for both loops, the median of rounds."""
     side, channels, width, batch = MODELS[name]
     speed = dcgan.fast_settings(device)
-    # the settings fast_settings picks, and each flag flipped: the measurement behind it
-    variants = {"gan_core": speed}
+    # the settings fast_settings picks, and each flag flipped (the measurement behind
+    # it); and the reference's own update scheme, one G forward per step (like for like)
+    variants = {
+        "gan_core": speed,
+        "updates=same_noise": {**speed, "updates": "same_noise"},
+    }
     for flag in [f for f in flags if f != "bf16" or device.type == "cuda"]:
         flipped = not speed.get(flag, False)  # fast_settings leaves compile off
         variants[f"{flag}={flipped}"] = {**speed, flag: flipped}

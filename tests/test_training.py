@@ -1,3 +1,4 @@
+import copy
 import dataclasses
 
 import pytest
@@ -221,6 +222,45 @@ def test_simultaneous_updates_take_both_gradients_at_the_same_weights():
     assert history.g_loss[0] == pytest.approx(loss_g.item(), rel=1e-6)
 
 
+def test_same_noise_updates_d_then_g_against_the_new_d_on_one_forward_through_g():
+    g, d = tiny_models(seed=1)
+    g_ref, d_ref = copy.deepcopy(g), copy.deepcopy(d)
+    config = TrainConfig(steps=1, batch_size=8, updates="same_noise", loss="least_squares", seed=4,
+                         optimizer="sgd", lr_d=0.5, lr_g=0.5)
+    history = training.train(g, d, mixtures.gaussian_1d(2.0), config)
+
+    # The same step by hand, as pytorch/examples' DCGAN takes it
+    rng = torch.Generator().manual_seed(4)
+    real = mixtures.gaussian_1d(2.0).sample(8, generator=rng)
+    z = mlp.sample_latent(8, 1, "normal", rng)
+    loss = training.losses.get("least_squares")
+    opt_d = torch.optim.SGD(d_ref.parameters(), lr=0.5, momentum=0.5)
+    opt_g = torch.optim.SGD(g_ref.parameters(), lr=0.5, momentum=0.5)
+    fake = g_ref(z)
+    loss_d = loss.d_loss(d_ref(real), d_ref(fake.detach()))
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    loss_g = loss.g_loss(d_ref(fake))  # D's new weights, the same fake batch
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+    for net, ref in ((g, g_ref), (d, d_ref)):
+        for p, q in zip(net.parameters(), ref.parameters()):
+            torch.testing.assert_close(p, q)
+    assert history.d_loss[0] == pytest.approx(loss_d.item(), rel=1e-6)
+    assert history.g_loss[0] == pytest.approx(loss_g.item(), rel=1e-6)
+
+
+@pytest.mark.parametrize("updates, g_forwards", [("alternating", 2), ("simultaneous", 1), ("same_noise", 1)])
+def test_forwards_through_g_per_step(updates, g_forwards):
+    g, d = tiny_models()
+    calls = []
+    g.register_forward_hook(lambda *_: calls.append(1))
+    training.train(g, d, mixtures.gaussian_1d(2.0), TrainConfig(steps=3, batch_size=8, updates=updates))
+    assert len(calls) == 3 * g_forwards
+
+
 def test_simultaneous_updates_differ_from_algorithm_one():
     runs = []
     for updates in ("alternating", "simultaneous"):
@@ -231,8 +271,10 @@ def test_simultaneous_updates_differ_from_algorithm_one():
 
 
 @pytest.mark.parametrize("config, message", [
-    (TrainConfig(updates="together"), r"updates must be one of alternating, simultaneous, got 'together'"),
-    (TrainConfig(updates="simultaneous", d_steps=2), r"one D step per G step; got d_steps=2"),
+    (TrainConfig(updates="together"),
+     r"updates must be one of alternating, simultaneous, same_noise, got 'together'"),
+    (TrainConfig(updates="simultaneous", d_steps=2), r"'simultaneous' takes one D step per G step; got d_steps=2"),
+    (TrainConfig(updates="same_noise", d_steps=3), r"'same_noise' takes one D step per G step; got d_steps=3"),
 ])
 def test_bad_update_schemes_are_clear_errors(config, message):
     g, d = tiny_models()
@@ -240,7 +282,8 @@ def test_bad_update_schemes_are_clear_errors(config, message):
         training.train(g, d, mixtures.gaussian_1d(), config)
 
 
-@pytest.mark.parametrize("updates, k", [("alternating", 1), ("alternating", 3), ("simultaneous", 1)])
+@pytest.mark.parametrize("updates, k", [("alternating", 1), ("alternating", 3), ("simultaneous", 1),
+                                       ("same_noise", 1)])
 def test_callbacks_see_the_steps_discriminator_outputs(updates, k):
     g, d = tiny_models()
     seen = []

@@ -130,10 +130,10 @@ def train(
         total=config.steps,
     ):
         real_finite = torch.ones((), dtype=torch.bool, device=device)
-        if config.updates == "simultaneous":
+        if config.updates in ONE_BATCH_STEPS:
             real = layout(data.sample(m, generator=rng).to(device))
             real_finite = real.isfinite().all()
-            loss_d, loss_g, d_real, d_fake = simultaneous_step(
+            loss_d, loss_g, d_real, d_fake = ONE_BATCH_STEPS[config.updates](
                 g_run, d_run, opt_g, opt_d, loss, real, noise(), autocast
             )
         else:
@@ -289,3 +289,33 @@ def fit_discriminator(
         trace.append(loss_d.item())  # D alone: a small job, read at every step
         step_log.check(step, {"d_loss": trace[-1]})
     return trace
+
+
+def same_noise_step(
+    generator: torch.nn.Module,
+    discriminator: torch.nn.Module,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
+    loss: losses.Loss,
+    real: torch.Tensor,
+    z: torch.Tensor,
+    autocast=contextlib.nullcontext,
+):
+    """D's step, then G's against the updated D, on one noise batch: the fake batch is
+    computed once and serves both, so G runs forward once per step instead of twice.
+    Returns both losses and D's raw outputs on both batches.
+    """
+    with autocast():
+        fake = generator(z)
+    loss_d, d_real, d_fake = discriminator_step(
+        discriminator, opt_d, loss.d_loss, real, fake.detach(), autocast
+    )
+    # G's forward is the one above: its graph carries G's update
+    loss_g = generator_step(
+        lambda _: fake, discriminator, opt_g, loss.g_loss, z, autocast
+    )
+    return loss_d, loss_g, d_real, d_fake
+
+
+# the update schemes that draw one real and one noise batch per step
+ONE_BATCH_STEPS = {"simultaneous": simultaneous_step, "same_noise": same_noise_step}

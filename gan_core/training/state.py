@@ -32,6 +32,9 @@ class TrainConfig:
     # new D.
     # "simultaneous": one noise batch, both gradients at the same point, then both
     # steps, as in the LSGAN paper's mixture-of-Gaussians code (needs d_steps = 1).
+    # "same_noise": D's step, then G's on the same noise batch, whose one forward
+    # through G both share, as in the LSGAN paper's stability code and pytorch/examples'
+    # DCGAN (needs d_steps = 1).
     updates: str = "alternating"
     # a name from gan_core.training.losses (what the GAN paper trains with),
     # or a losses.Loss
@@ -152,7 +155,7 @@ RESUMABLE_CHANGES = (
 )
 
 
-UPDATE_SCHEMES = ("alternating", "simultaneous")
+UPDATE_SCHEMES = ("alternating", "simultaneous", "same_noise")
 
 
 def check_config(config: TrainConfig) -> None:
@@ -184,8 +187,8 @@ def check_config(config: TrainConfig) -> None:
             "updates='simultaneous' takes gradients with torch.autograd.grad, which "
             "DistributedDataParallel does not average; use 'alternating' under torchrun"
         )
-    if config.updates == "simultaneous" and config.d_steps != 1:
+    if config.updates != "alternating" and config.d_steps != 1:
         raise ValueError(
-            "updates='simultaneous' takes one D step per G step; "
+            f"updates={config.updates!r} takes one D step per G step; "
             f"got d_steps={config.d_steps}"
         )
