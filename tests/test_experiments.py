@@ -159,7 +159,7 @@ def test_official_mixture_code_settings_reach_the_loop_and_the_nets(monkeypatch)
     assert seen["updates"] == "simultaneous" and torch.count_nonzero(seen["bias"]) == 0
     experiments.toy_gan(ring, steps=2, **TINY)
     assert seen["updates"] == "alternating" and torch.count_nonzero(seen["bias"]) > 0
-    with pytest.raises(ValueError, match=r"updates must be one of alternating, simultaneous, got 'both'"):
+    with pytest.raises(ValueError, match=r"updates must be one of alternating, simultaneous, same_noise, got 'both'"):
         experiments.toy_gan(ring, steps=2, updates="both")
 
 
