@@ -98,7 +98,8 @@ def setup_threads(profile: str | None = None, all_cores: bool = False) -> None:
     Small models gain nothing from a second thread, and when both cores of a small
     machine are busy, spinning threads made a toy GAN about ten times slower (and
     scikit-learn's fits in a dry run twenty times). A chapter that trains one
-    convolutional net at a time leaves no core busy, so it asks for ``all_cores``.
+    convolutional net at a time would leave the other cores idle, so it asks for
+    ``all_cores``.
     CI sets the variable to check that no checked output depends on the thread count.
     """
     profile = get_profile(profile)
