@@ -189,25 +189,35 @@ def test_bad_configs_are_clear_errors(config, message):
         training.train(g, d, mixtures.gaussian_1d(), config)
 
 
-def test_simultaneous_updates_take_both_gradients_at_the_same_weights():
+def one_sgd_step(updates):
+    """One step of ``updates`` on tiny nets with SGD, whose step is proportional to the
+    gradient (Adam's first step is only its sign). Returns the trained nets, copies of them
+    as they were, the history, and the real and noise batches the step drew."""
     g, d = tiny_models(seed=1)
-    g_ref, d_ref = (type(net)(**kwargs) for net, kwargs in
-                    ((g, dict(z_dim=1, out_dim=1, width=16, depth=2)), (d, dict(in_dim=1, width=16, depth=2))))
-    g_ref.load_state_dict(g.state_dict())
-    d_ref.load_state_dict(d.state_dict())
-    # SGD, whose step is proportional to the gradient (Adam's first step is only its sign)
-    config = TrainConfig(steps=1, batch_size=8, updates="simultaneous", loss="least_squares", seed=4,
+    g_ref, d_ref = copy.deepcopy(g), copy.deepcopy(d)
+    config = TrainConfig(steps=1, batch_size=8, updates=updates, loss="least_squares", seed=4,
                          optimizer="sgd", lr_d=0.5, lr_g=0.5)
     history = training.train(g, d, mixtures.gaussian_1d(2.0), config)
-
-    # The same step by hand: one noise batch after one real batch, both gradients first.
-    rng = torch.Generator().manual_seed(4)
+    rng = torch.Generator().manual_seed(4)  # one real batch, then one noise batch
     real = mixtures.gaussian_1d(2.0).sample(8, generator=rng)
     z = mlp.sample_latent(8, 1, "normal", rng)
+    return (g, d), (g_ref, d_ref), history, real, z
+
+
+def assert_same_step(trained, by_hand, history, loss_d, loss_g):
+    for net, ref in zip(trained, by_hand):
+        for p, q in zip(net.parameters(), ref.parameters()):
+            torch.testing.assert_close(p, q)
+    assert history.d_loss[0] == pytest.approx(loss_d.item(), rel=1e-6)
+    assert history.g_loss[0] == pytest.approx(loss_g.item(), rel=1e-6)
+
+
+def test_simultaneous_updates_take_both_gradients_at_the_same_weights():
+    trained, (g_ref, d_ref), history, real, z = one_sgd_step("simultaneous")
+    # The same step by hand: both gradients first, then both steps.
     loss = training.losses.get("least_squares")
-    d_loss_fn, g_loss_fn = loss.d_loss, loss.g_loss
     d_fake = d_ref(g_ref(z))
-    loss_d, loss_g = d_loss_fn(d_ref(real), d_fake), g_loss_fn(d_fake)
+    loss_d, loss_g = loss.d_loss(d_ref(real), d_fake), loss.g_loss(d_fake)
     d_grads = torch.autograd.grad(loss_d, list(d_ref.parameters()), retain_graph=True)
     g_grads = torch.autograd.grad(loss_g, list(g_ref.parameters()))
     for net, grads in ((d_ref, d_grads), (g_ref, g_grads)):
@@ -215,24 +225,12 @@ def test_simultaneous_updates_take_both_gradients_at_the_same_weights():
         for p, grad in zip(net.parameters(), grads):
             p.grad = grad
         opt.step()
-    for net, ref in ((g, g_ref), (d, d_ref)):
-        for p, q in zip(net.parameters(), ref.parameters()):
-            torch.testing.assert_close(p, q)
-    assert history.d_loss[0] == pytest.approx(loss_d.item(), rel=1e-6)
-    assert history.g_loss[0] == pytest.approx(loss_g.item(), rel=1e-6)
+    assert_same_step(trained, (g_ref, d_ref), history, loss_d, loss_g)
 
 
 def test_same_noise_updates_d_then_g_against_the_new_d_on_one_forward_through_g():
-    g, d = tiny_models(seed=1)
-    g_ref, d_ref = copy.deepcopy(g), copy.deepcopy(d)
-    config = TrainConfig(steps=1, batch_size=8, updates="same_noise", loss="least_squares", seed=4,
-                         optimizer="sgd", lr_d=0.5, lr_g=0.5)
-    history = training.train(g, d, mixtures.gaussian_1d(2.0), config)
-
+    trained, (g_ref, d_ref), history, real, z = one_sgd_step("same_noise")
     # The same step by hand, as pytorch/examples' DCGAN takes it
-    rng = torch.Generator().manual_seed(4)
-    real = mixtures.gaussian_1d(2.0).sample(8, generator=rng)
-    z = mlp.sample_latent(8, 1, "normal", rng)
     loss = training.losses.get("least_squares")
     opt_d = torch.optim.SGD(d_ref.parameters(), lr=0.5, momentum=0.5)
     opt_g = torch.optim.SGD(g_ref.parameters(), lr=0.5, momentum=0.5)
@@ -245,11 +243,7 @@ def test_same_noise_updates_d_then_g_against_the_new_d_on_one_forward_through_g(
     opt_g.zero_grad()
     loss_g.backward()
     opt_g.step()
-    for net, ref in ((g, g_ref), (d, d_ref)):
-        for p, q in zip(net.parameters(), ref.parameters()):
-            torch.testing.assert_close(p, q)
-    assert history.d_loss[0] == pytest.approx(loss_d.item(), rel=1e-6)
-    assert history.g_loss[0] == pytest.approx(loss_g.item(), rel=1e-6)
+    assert_same_step(trained, (g_ref, d_ref), history, loss_d, loss_g)
 
 
 @pytest.mark.parametrize("updates, g_forwards", [("alternating", 2), ("simultaneous", 1), ("same_noise", 1)])
